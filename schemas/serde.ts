@@ -1,0 +1,106 @@
+/**
+ * Avro serde through a Confluent-compatible schema registry. The writer schema is registered (or looked up) once per
+ * subject and its id cached; decoding resolves writer schemas by the id in each record (cached by the client).
+ */
+import { readFileSync } from 'node:fs';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { FluentWebhookRecord } from './webhook-event.js';
+import { valueSubject } from './topics.js';
+
+export const WEBHOOK_EVENT_SCHEMA: string = readFileSync(new URL('./webhook-event.avsc', import.meta.url), 'utf8');
+
+export interface RegistryOptions {
+  /** Base URL of the Confluent-compatible API, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** Thrown when bytes are not a registry-framed Avro record of a known schema (never retryable). */
+export class UndecodableRecordError extends Error {
+  override readonly name = 'UndecodableRecordError';
+  readonly canRetry = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Thrown when the registry cannot be reached (retryable). */
+export class RegistryUnavailableError extends Error {
+  override readonly name = 'RegistryUnavailableError';
+  readonly canRetry = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function createRegistry(options: RegistryOptions): SchemaRegistry {
+  const auth =
+    options.username !== undefined && options.username !== ''
+      ? { username: options.username, password: options.password ?? '' }
+      : undefined;
+  return new SchemaRegistry({
+    host: options.url,
+    ...(auth ? { auth } : {}),
+    clientId: 'fc-connector',
+    // Few, short retries: callers own the outer retry policy (ingress answers 503, processor pauses).
+    retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
+  });
+}
+
+const MAGIC_BYTE = 0;
+
+function isRegistryFramed(buffer: Buffer): boolean {
+  return buffer.length > 5 && buffer[0] === MAGIC_BYTE;
+}
+
+function looksLikeConnectionError(error: unknown): boolean {
+  const text = String((error as { message?: unknown })?.message ?? error);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|timeout|Timeout|50[0-9]|fetch failed/.test(text);
+}
+
+export class WebhookSerde {
+  private readonly schemaIds = new Map<string, Promise<number>>();
+
+  constructor(readonly registry: SchemaRegistry) {}
+
+  /** Registers the webhook schema under `<topic>-value` once; later calls reuse the id. */
+  schemaIdFor(topic: string): Promise<number> {
+    const subject = valueSubject(topic);
+    let id = this.schemaIds.get(subject);
+    if (!id) {
+      id = this.registry
+        .register({ type: SchemaType.AVRO, schema: WEBHOOK_EVENT_SCHEMA }, { subject })
+        .then((r) => r.id)
+        .catch((error: unknown) => {
+          this.schemaIds.delete(subject);
+          throw new RegistryUnavailableError(`schema registration for ${subject} failed: ${String(error)}`, {
+            cause: error,
+          });
+        });
+      this.schemaIds.set(subject, id);
+    }
+    return id;
+  }
+
+  async encode(topic: string, record: FluentWebhookRecord): Promise<Buffer> {
+    const id = await this.schemaIdFor(topic);
+    return this.registry.encode(id, record);
+  }
+
+  async decode(buffer: Buffer | null): Promise<FluentWebhookRecord> {
+    if (!buffer || !isRegistryFramed(buffer)) {
+      throw new UndecodableRecordError('value is not a schema-registry framed Avro record');
+    }
+    try {
+      return (await this.registry.decode(buffer)) as FluentWebhookRecord;
+    } catch (error) {
+      if (looksLikeConnectionError(error)) {
+        throw new RegistryUnavailableError(`schema registry unavailable while decoding: ${String(error)}`, {
+          cause: error,
+        });
+      }
+      throw new UndecodableRecordError(`cannot decode record: ${String(error)}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/** Test helpers: each test gets its own topics and group ids, and clients pointed at the provided infrastructure. */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { inject } from 'vitest';
+import { createRegistry, topicNames, WebhookSerde, type TopicNames } from '../../schemas/index.js';
+
+export function infra(): { kafkaBrokers: string; schemaRegistryUrl: string } {
+  return { kafkaBrokers: inject('kafkaBrokers'), schemaRegistryUrl: inject('schemaRegistryUrl') };
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}.${Date.now().toString(36)}.${randomUUID().slice(0, 8)}`;
+}
+
+export function testKafka(clientId = uniqueName('test')): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: infra().kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 100 },
+  });
+}
+
+export function testSerde(): WebhookSerde {
+  return new WebhookSerde(createRegistry({ url: infra().schemaRegistryUrl }));
+}
+
+/** Creates the main, retry and DLQ topics for a fresh base name and returns their names. */
+export async function createTestTopics(
+  options: { prefix?: string; partitions?: number; retryTiers?: number; admin?: Admin } = {},
+): Promise<TopicNames> {
+  const names = topicNames(uniqueName(options.prefix ?? 'fluent.webhooks.test'), options.retryTiers ?? 3);
+  const admin = options.admin ?? testKafka().admin();
+  const own = !options.admin;
+  if (own) await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [names.webhooks, ...names.retries, names.dlq].map((topic) => ({
+        topic,
+        numPartitions: options.partitions ?? 3,
+        replicationFactor: 1,
+      })),
+    });
+  } finally {
+    if (own) await admin.disconnect();
+  }
+  return names;
+}
+
+/** Polls `check` until it returns a truthy value or the timeout elapses. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

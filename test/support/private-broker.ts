@@ -1,0 +1,63 @@
+/**
+ * A private Kafka broker for tests that stop or restart the broker (so the shared one stays up for everyone else).
+ * Runs deploy/local/stack.sh with its own STACK_DIR and ports; the Kafka jars come from the shared lib folder.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const stackScript = fileURLToPath(new URL('../../deploy/local/stack.sh', import.meta.url));
+const sharedLib = fileURLToPath(new URL('../../deploy/local/.stack/lib', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PrivateBroker {
+  readonly brokers: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops and removes all data. */
+  destroy(): Promise<void>;
+}
+
+export async function startPrivateBroker(): Promise<PrivateBroker> {
+  const dir = mkdtempSync(join(tmpdir(), 'fc-broker-'));
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(sharedLib, join(dir, 'lib'));
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const env = {
+    ...process.env,
+    STACK_DIR: dir,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    STACK_COMPONENTS: 'kafka',
+  };
+  const stack = async (command: string) => {
+    await run('bash', [stackScript, command], { env, timeout: 180_000 });
+  };
+  await stack('up');
+  return {
+    brokers: `127.0.0.1:${port}`,
+    start: () => stack('up'),
+    stop: () => stack('down'),
+    destroy: async () => {
+      await stack('down');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
