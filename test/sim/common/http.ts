@@ -1,0 +1,160 @@
+/**
+ * Minimal node:http plumbing shared by the simulators: listen on loopback, read bodies, answer JSON, and apply a
+ * fault decision (latency, injected status, held request, connection reset). Plain node:http keeps the per-request
+ * cost low enough for benchmarks that push thousands of calls per second through the simulators.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FaultController, FaultDecision } from './faults.js';
+
+export interface ListenOptions {
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Default 0 (a random free port). */
+  port?: number;
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly url: string;
+  /** Pending timers (latency, held requests) are cleared, open connections destroyed. Idempotent. */
+  close(): Promise<void>;
+  /** Runs `fn` after `ms`, unless the server closes first. */
+  later(ms: number, fn: () => void): void;
+}
+
+export async function listen(handler: RequestHandler, options: ListenOptions = {}): Promise<RunningServer> {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: `simulator error: ${String(err)}` });
+        else res.destroy();
+      });
+  });
+  // Longer than client keep-alive defaults, so pooled connections are not closed under a client's feet.
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 35_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url: `http://${address}:${port}`,
+    later(ms, fn) {
+      if (closing) return;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+export class BodyTooLargeError extends Error {}
+
+export function readBody(req: IncomingMessage, limitBytes = 1_048_576): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        reject(new BodyTooLargeError(`body larger than ${limitBytes} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | number> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/**
+ * Applies a fault decision. Returns true when the request has been dealt with (answered, held or reset) and the
+ * caller must not answer it; false when it should be served normally, after `decision.delayMs` has elapsed — the
+ * caller passes `serve` and it runs after the delay.
+ */
+export function applyFault(
+  srv: RunningServer,
+  req: IncomingMessage,
+  res: ServerResponse,
+  decision: FaultDecision,
+  errorBody: (status: number, reason: string) => unknown,
+  serve: () => Promise<void> | void,
+): void {
+  const act = () => {
+    switch (decision.kind) {
+      case 'pass':
+        Promise.resolve()
+          .then(serve)
+          .catch((err: unknown) => {
+            if (!res.headersSent) sendJson(res, 500, { message: `simulator error: ${String(err)}` });
+            else res.destroy();
+          });
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'hold':
+        // Never answer; destroy the socket after holdMs so the client sees a dead connection, not a response.
+        srv.later(decision.holdMs, () => req.socket.destroy());
+        return;
+      case 'status': {
+        // Drain the body so keep-alive connections stay usable after an injected error.
+        req.resume();
+        const headers: Record<string, string | number> = {};
+        if (decision.retryAfterSeconds !== undefined) headers['retry-after'] = decision.retryAfterSeconds;
+        sendJson(res, decision.status, errorBody(decision.status, decision.reason), headers);
+        return;
+      }
+    }
+  };
+  if (decision.delayMs > 0) srv.later(decision.delayMs, act);
+  else act();
+}
+
+/** Runs the fault policy for one request; `serve` runs only when the request passes. */
+export function withFaults<E extends string>(
+  srv: RunningServer,
+  faults: FaultController<E>,
+  endpoint: E,
+  req: IncomingMessage,
+  res: ServerResponse,
+  errorBody: (status: number, reason: string) => unknown,
+  serve: () => Promise<void> | void,
+): void {
+  applyFault(srv, req, res, faults.decide(endpoint), errorBody, serve);
+}
