@@ -24,6 +24,7 @@ export function loadCommercetoolsSchema(path = DEFAULT_CT_SCHEMA_PATH): GraphQLS
     throw new Error(
       `commercetools simulator: cannot read the GraphQL schema at ${path} ` +
         `(expected shared/reference/ beside the repository): ${String(err)}`,
+      { cause: err },
     );
   }
   const schema = buildSchema(sdl);

@@ -222,9 +222,6 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
     },
   };
 
-  // Assigned once listening; the request handlers below only run after that.
-  let srv: RunningServer;
-
   const handleToken = async (req: IncomingMessage, res: ServerResponse) => {
     stats.tokenRequests++;
     const raw = (await readBody(req, 65_536)).toString('utf8');
@@ -342,7 +339,8 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
     sendJson(res, status, { data: result.data, errors });
   };
 
-  srv = await listen((req, res) => {
+  // The handler only runs once listen() has resolved, so `srv` is always assigned when it is used.
+  const srv: RunningServer = await listen((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'POST' && path === '/oauth/token') {
       withFaults(srv, faults, 'token', req, res, faultBody, () => handleToken(req, res));
