@@ -1,0 +1,100 @@
+/**
+ * Bring one commercetools order to the desired states with optimistic concurrency (DESIGN.md §4, §6):
+ * compute the changing actions against the order's current state, send one updateOrder, and on
+ * ConcurrentModification re-read and recompute (bounded), then give up with a RetryableError for the retry tiers.
+ */
+import { RetryableError } from '../errors.js';
+import type { CommercetoolsClient, CtOrder, OrderLocator } from './client.js';
+import type { OrderVersionCache } from './version-cache.js';
+
+export type ActionsFor = (order: CtOrder) => Promise<Record<string, unknown>[]> | Record<string, unknown>[];
+
+export type SyncResult =
+  | {
+      readonly kind: 'applied';
+      readonly order: CtOrder;
+      readonly actions: readonly Record<string, unknown>[];
+      readonly conflicts: number;
+    }
+  | { readonly kind: 'unchanged'; readonly order: CtOrder; readonly conflicts: number }
+  | { readonly kind: 'not-found'; readonly conflicts: number };
+
+export interface SyncOrderOptions {
+  readonly client: CommercetoolsClient;
+  readonly projectKey: string;
+  readonly locator: OrderLocator;
+  /** Cache key for the locator (see correlation.locatorKey). */
+  readonly cacheKey: string;
+  readonly cache?: OrderVersionCache;
+  /** The actions to send for an order in its current state (may be empty). */
+  readonly actionsFor: ActionsFor;
+  /** In-place re-read/retry rounds after a conflict. Default 3. */
+  readonly conflictRetries?: number;
+  readonly signal?: AbortSignal;
+  readonly onConflict?: (attempt: number, currentVersion: number | undefined) => void;
+}
+
+export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> {
+  const { client, projectKey, locator, cache, cacheKey, signal } = options;
+  const maxConflicts = options.conflictRetries ?? 3;
+  let conflicts = 0;
+  let fromCache = true;
+  let order: CtOrder | null | undefined = cache?.get(cacheKey);
+  for (;;) {
+    if (!order) {
+      fromCache = false;
+      order = await client.findOrder(projectKey, locator, signal);
+      if (!order) {
+        cache?.delete(cacheKey);
+        return { kind: 'not-found', conflicts };
+      }
+    }
+    const actions = await options.actionsFor(order);
+    if (actions.length === 0) {
+      if (fromCache) {
+        // Confirm "nothing to change" against the real order, never against our memory of it.
+        order = undefined;
+        continue;
+      }
+      cache?.set(cacheKey, order);
+      return { kind: 'unchanged', order, conflicts };
+    }
+    const result = await client.updateOrder(projectKey, order.id, order.version, actions, signal);
+    if (result.kind === 'updated') {
+      const updated = mergeUpdated(order, result.order);
+      if (updated) cache?.set(cacheKey, updated);
+      else cache?.delete(cacheKey);
+      return { kind: 'applied', order: updated ?? order, actions, conflicts };
+    }
+    cache?.delete(cacheKey);
+    if (result.kind === 'not-found') {
+      if (fromCache) {
+        order = undefined;
+        continue;
+      }
+      return { kind: 'not-found', conflicts };
+    }
+    // Conflict: someone (another writer, or our stale cache) changed the order; re-read and recompute.
+    if (fromCache) {
+      // A stale cache entry is expected after other writers; it does not count against the bound.
+      order = undefined;
+      continue;
+    }
+    conflicts++;
+    options.onConflict?.(conflicts, result.currentVersion);
+    if (conflicts > maxConflicts) {
+      throw new RetryableError(
+        `commercetools updateOrder: ConcurrentModification persisted after ${maxConflicts} re-reads (order ${order.id}, project ${projectKey}): ${result.message}`,
+        { details: { code: 'ConcurrentModification', orderId: order.id, projectKey } },
+      );
+    }
+    order = undefined;
+  }
+}
+
+/** The order after our write, when the mutation selected enough to know it (version + states). */
+function mergeUpdated(before: CtOrder, after: Partial<CtOrder> & { id: string }): CtOrder | undefined {
+  if (typeof after.version !== 'number' || typeof after.orderState !== 'string') return undefined;
+  if (!('paymentState' in after) || !('shipmentState' in after)) return undefined;
+  return { ...before, ...after } as CtOrder;
+}

@@ -1,0 +1,94 @@
+/**
+ * One authorised GraphQL POST: bearer token from a TokenCache, refreshed once on 401; a second 401 means the
+ * credentials are not accepted → DownstreamUnavailableError (every call would fail; the runtime pauses instead of
+ * dead-lettering the stream). Transient statuses become typed errors (see http.ts); other statuses and the body are
+ * returned for the caller to interpret (commercetools answers conflicts with 409 + GraphQL errors).
+ */
+import { DownstreamUnavailableError, NonRetryableError, RetryableError } from '../errors.js';
+import type { HttpTransport } from './http.js';
+import type { TokenCache } from './token-cache.js';
+
+export interface GraphqlError {
+  readonly message: string;
+  readonly extensions?: { readonly code?: string; readonly currentVersion?: number; readonly [k: string]: unknown };
+  readonly [k: string]: unknown;
+}
+
+export interface GraphqlResponse<T> {
+  readonly status: number;
+  readonly data?: T | null;
+  readonly errors?: readonly GraphqlError[];
+}
+
+export interface GraphqlCall {
+  readonly url: string;
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  /** For messages, e.g. `updateOrder`. */
+  readonly operation: string;
+  readonly signal?: AbortSignal;
+  /** Statuses besides 200 whose GraphQL body the caller wants (e.g. 409). */
+  readonly acceptStatuses?: readonly number[];
+}
+
+export async function postGraphql<T>(
+  transport: HttpTransport,
+  tokens: TokenCache,
+  call: GraphqlCall,
+): Promise<GraphqlResponse<T>> {
+  const body = JSON.stringify({ query: call.query, variables: call.variables });
+  for (let authAttempt = 1; ; authAttempt++) {
+    const token = await tokens.get();
+    const res = await transport.send(call.url, {
+      operation: call.operation,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      signal: call.signal,
+    });
+    if (res.status === 401) {
+      tokens.invalidate(token);
+      if (authAttempt < 2) continue;
+      throw new DownstreamUnavailableError(
+        transport.service,
+        `${transport.service} ${call.operation}: HTTP 401 even with a freshly issued token (credentials or permissions revoked?)`,
+        { details: { status: 401 } },
+      );
+    }
+    const statusError = transport.statusError(res.status, call.operation, res.text);
+    if (statusError) throw statusError;
+    if (res.status === 403) {
+      // A missing scope hits every order of the project alike: an outage to fix, not a reason to drain the stream.
+      throw new DownstreamUnavailableError(
+        transport.service,
+        `${transport.service} ${call.operation}: HTTP 403 ${res.text.slice(0, 200)} (check the client's scopes)`,
+        { details: { status: 403 } },
+      );
+    }
+    const parsed = parseBody<T>(res.text);
+    if (res.status === 200 || call.acceptStatuses?.includes(res.status)) {
+      if (!parsed) {
+        throw new RetryableError(`${transport.service} ${call.operation}: HTTP ${res.status} with a non-JSON body`, {
+          details: { status: res.status, transient: true },
+        });
+      }
+      return { status: res.status, data: parsed.data, errors: parsed.errors };
+    }
+    const messages = parsed?.errors?.map((e) => e.message).join('; ') || res.text.slice(0, 300);
+    throw new NonRetryableError(`${transport.service} ${call.operation}: HTTP ${res.status}: ${messages}`, {
+      details: { status: res.status },
+    });
+  }
+}
+
+function parseBody<T>(text: string): { data?: T | null; errors?: GraphqlError[] } | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' ? (value as { data?: T | null; errors?: GraphqlError[] }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function errorMessages(errors: readonly GraphqlError[] | undefined): string {
+  return (errors ?? []).map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message)).join('; ');
+}

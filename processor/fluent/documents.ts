@@ -1,0 +1,39 @@
+/** The Fluent GraphQL documents (built-in .graphql files next to this module, replaceable by file path). */
+import { loadDocument, type LoadedDocument } from '../downstream/documents.js';
+
+export interface FluentDocuments {
+  readonly orderById: LoadedDocument;
+  readonly orderByRef: LoadedDocument;
+  readonly settings: LoadedDocument;
+}
+
+export function loadFluentDocuments(
+  overrides: { orderById?: string; orderByRef?: string; settings?: string } = {},
+): FluentDocuments {
+  return {
+    orderById: loadDocument({
+      name: 'fluent orderById',
+      defaultFile: new URL('./order-by-id.graphql', import.meta.url),
+      overridePath: overrides.orderById,
+      envVar: 'FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT',
+      operation: 'query',
+      requiredVariables: ['id'],
+    }),
+    orderByRef: loadDocument({
+      name: 'fluent order(ref)',
+      defaultFile: new URL('./order-by-ref.graphql', import.meta.url),
+      overridePath: overrides.orderByRef,
+      envVar: 'FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT',
+      operation: 'query',
+      requiredVariables: ['ref'],
+    }),
+    settings: loadDocument({
+      name: 'fluent settings',
+      defaultFile: new URL('./settings.graphql', import.meta.url),
+      overridePath: overrides.settings,
+      envVar: 'FLUENT_GRAPHQL_SETTINGS_DOCUMENT',
+      operation: 'query',
+      requiredVariables: ['names', 'contexts', 'contextIds'],
+    }),
+  };
+}

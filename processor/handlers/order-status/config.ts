@@ -1,0 +1,227 @@
+/**
+ * Configuration of the order-status handler (DESIGN.md §7, "Processor" plus the handler's own variables), parsed
+ * from the environment with zod. `parseOrderStatusEnv` throws a ConfigError naming every bad variable; secret values
+ * never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
+ */
+import { z } from 'zod';
+import { parseEnv } from '../../../schemas/index.js';
+
+export const CORRELATION_STRATEGIES = ['orderNumber', 'id', 'strip-prefix', 'attribute'] as const;
+export type CorrelationStrategy = (typeof CORRELATION_STRATEGIES)[number];
+
+export interface CorrelationConfig {
+  /** How the commercetools order is found from the Fluent order. Default `orderNumber` (= Fluent `ref`). */
+  readonly strategy: CorrelationStrategy;
+  /** For `strip-prefix`: the prefix removed from the Fluent ref (e.g. `HD_`). */
+  readonly prefix?: string;
+  /** For `attribute`: the Fluent order attribute whose value is the commercetools orderNumber. */
+  readonly attribute?: string;
+}
+
+export interface FluentConfig {
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string;
+  readonly password: string;
+  /** Per-call timeout. Default 10 s. */
+  readonly timeoutMs: number;
+  /** File paths replacing the built-in GraphQL documents. */
+  readonly documents: { readonly orderById?: string; readonly orderByRef?: string; readonly settings?: string };
+}
+
+export interface CommercetoolsConfig {
+  readonly authUrl: string;
+  readonly apiUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Project used when no account mapping applies. */
+  readonly projectKey: string;
+  /** OAuth scope template; `{projectKey}` is replaced. Default `manage_orders:{projectKey}`. */
+  readonly scope: string;
+  /** Per-call timeout. Default 10 s. */
+  readonly timeoutMs: number;
+  /** File paths replacing the built-in GraphQL documents. */
+  readonly documents: { readonly updateOrder?: string; readonly orderByNumber?: string; readonly orderById?: string };
+  /** Optional SDL file: when set, every commercetools document is validated against it at start. */
+  readonly schemaFile?: string;
+}
+
+export interface OrderStatusConfig {
+  readonly fluent: FluentConfig;
+  readonly commercetools: CommercetoolsConfig;
+  /** Setting-name infix: settings are `fc.connect.<connectorName>.…`. Default `commercetools`. */
+  readonly connectorName: string;
+  readonly correlation: CorrelationConfig;
+  /** How long fetched settings are used before re-fetching. Default 5 min. Stale values are served while Fluent is down. */
+  readonly settingsCacheTtlMs: number;
+  /** Attempts (ctx.attempt) during which a missing commercetools order is retried before it is dead-lettered. Default 3. */
+  readonly orderNotFoundMaxAttempts: number;
+  /** In-place retries of an update after a ConcurrentModification. Default 3. */
+  readonly conflictRetries: number;
+  /** In-place retries of a transient HTTP failure (429, 502–504, network, timeout). Default 2. */
+  readonly httpRetries: number;
+  /** Keep-alive connections per downstream origin. Default 128. */
+  readonly httpConnections: number;
+  /** Entries in the order-version cache (0 disables it). Default 50,000. */
+  readonly versionCacheSize: number;
+}
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** `500ms`, `30s`, `5m`, `1h` or a bare number of milliseconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 'ms') as keyof typeof UNIT_MS]);
+}
+
+const duration = (fallback: string, min = 0) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDurationMs(v);
+      if (ms === undefined || ms < min) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration ≥ ${min} ms (use e.g. 500ms, 30s, 5m)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const intVar = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const required = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} is required`);
+const url = (what: string) =>
+  required(what)
+    .pipe(z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` }))
+    .transform((v) => v.replace(/\/+$/, ''));
+const optionalPath = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const orderStatusEnvSchema = z
+  .object({
+    FLUENT_BASE_URL: url('FLUENT_BASE_URL'),
+    FLUENT_CLIENT_ID: required('FLUENT_CLIENT_ID'),
+    FLUENT_CLIENT_SECRET: required('FLUENT_CLIENT_SECRET'),
+    FLUENT_USERNAME: required('FLUENT_USERNAME'),
+    FLUENT_PASSWORD: required('FLUENT_PASSWORD'),
+    FLUENT_HTTP_TIMEOUT: duration('10s', 1),
+    FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT: optionalPath,
+    FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT: optionalPath,
+    FLUENT_GRAPHQL_SETTINGS_DOCUMENT: optionalPath,
+    CONNECTOR_NAME: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z0-9_-]+$/, 'CONNECTOR_NAME uses letters, digits, "_" and "-"')
+      .default('commercetools'),
+    CT_AUTH_URL: url('CT_AUTH_URL'),
+    CT_API_URL: url('CT_API_URL'),
+    CT_CLIENT_ID: required('CT_CLIENT_ID'),
+    CT_CLIENT_SECRET: required('CT_CLIENT_SECRET'),
+    CT_PROJECT_KEY: required('CT_PROJECT_KEY'),
+    CT_SCOPE: z.string().trim().min(1).default('manage_orders:{projectKey}'),
+    CT_HTTP_TIMEOUT: duration('10s', 1),
+    CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: optionalPath,
+    CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT: optionalPath,
+    CT_GRAPHQL_ORDER_BY_ID_DOCUMENT: optionalPath,
+    CT_GRAPHQL_SCHEMA_FILE: optionalPath,
+    ORDER_CORRELATION: z
+      .enum(CORRELATION_STRATEGIES, { error: `ORDER_CORRELATION must be one of ${CORRELATION_STRATEGIES.join('|')}` })
+      .default('orderNumber'),
+    ORDER_CORRELATION_PREFIX: optionalPath,
+    ORDER_CORRELATION_ATTRIBUTE: optionalPath,
+    SETTINGS_CACHE_TTL: duration('5m'),
+    ORDER_NOT_FOUND_MAX_ATTEMPTS: intVar(3, 1, 100),
+    CT_CONFLICT_RETRIES: intVar(3, 0, 20),
+    HTTP_RETRIES: intVar(2, 0, 5),
+    HTTP_CONNECTIONS: intVar(128, 1, 4096),
+    ORDER_VERSION_CACHE_SIZE: intVar(50_000, 0, 10_000_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ORDER_CORRELATION === 'strip-prefix' && !env.ORDER_CORRELATION_PREFIX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ORDER_CORRELATION_PREFIX'],
+        message: 'ORDER_CORRELATION_PREFIX is required when ORDER_CORRELATION=strip-prefix',
+      });
+    }
+    if (env.ORDER_CORRELATION === 'attribute' && !env.ORDER_CORRELATION_ATTRIBUTE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ORDER_CORRELATION_ATTRIBUTE'],
+        message: 'ORDER_CORRELATION_ATTRIBUTE is required when ORDER_CORRELATION=attribute',
+      });
+    }
+  });
+
+/** Parses the environment; throws ConfigError (from schemas/) listing every offending variable. */
+export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
+  const e = parseEnv(orderStatusEnvSchema, env);
+  return Object.freeze({
+    fluent: {
+      baseUrl: e.FLUENT_BASE_URL,
+      clientId: e.FLUENT_CLIENT_ID,
+      clientSecret: e.FLUENT_CLIENT_SECRET,
+      username: e.FLUENT_USERNAME,
+      password: e.FLUENT_PASSWORD,
+      timeoutMs: e.FLUENT_HTTP_TIMEOUT,
+      documents: {
+        orderById: e.FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT,
+        orderByRef: e.FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT,
+        settings: e.FLUENT_GRAPHQL_SETTINGS_DOCUMENT,
+      },
+    },
+    commercetools: {
+      authUrl: e.CT_AUTH_URL,
+      apiUrl: e.CT_API_URL,
+      clientId: e.CT_CLIENT_ID,
+      clientSecret: e.CT_CLIENT_SECRET,
+      projectKey: e.CT_PROJECT_KEY,
+      scope: e.CT_SCOPE,
+      timeoutMs: e.CT_HTTP_TIMEOUT,
+      documents: {
+        updateOrder: e.CT_GRAPHQL_UPDATE_ORDER_DOCUMENT,
+        orderByNumber: e.CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT,
+        orderById: e.CT_GRAPHQL_ORDER_BY_ID_DOCUMENT,
+      },
+      schemaFile: e.CT_GRAPHQL_SCHEMA_FILE,
+    },
+    connectorName: e.CONNECTOR_NAME,
+    correlation: {
+      strategy: e.ORDER_CORRELATION,
+      prefix: e.ORDER_CORRELATION_PREFIX,
+      attribute: e.ORDER_CORRELATION_ATTRIBUTE,
+    },
+    settingsCacheTtlMs: e.SETTINGS_CACHE_TTL,
+    orderNotFoundMaxAttempts: e.ORDER_NOT_FOUND_MAX_ATTEMPTS,
+    conflictRetries: e.CT_CONFLICT_RETRIES,
+    httpRetries: e.HTTP_RETRIES,
+    httpConnections: e.HTTP_CONNECTIONS,
+    versionCacheSize: e.ORDER_VERSION_CACHE_SIZE,
+  });
+}
+
+/** Non-secret summary for the start-up log line. */
+export function describeOrderStatusConfig(config: OrderStatusConfig): Record<string, unknown> {
+  return {
+    fluentBaseUrl: config.fluent.baseUrl,
+    ctApiUrl: config.commercetools.apiUrl,
+    ctAuthUrl: config.commercetools.authUrl,
+    ctProjectKey: config.commercetools.projectKey,
+    connectorName: config.connectorName,
+    correlation: config.correlation,
+    settingsCacheTtlMs: config.settingsCacheTtlMs,
+    documentOverrides: {
+      ...Object.fromEntries(Object.entries(config.fluent.documents).filter(([, v]) => v)),
+      ...Object.fromEntries(Object.entries(config.commercetools.documents).filter(([, v]) => v)),
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The order-status handler (DESIGN.md §1, §6): for each webhook, fetch the order from Fluent *now* (its current
+ * status is the desired state, never the webhook's `entityStatus`, so a late retry or duplicate cannot regress an
+ * order), map the status through the cached settings, find the commercetools order and send one `updateOrder` with
+ * only the changing actions. Per message: one Fluent order fetch, at most one commercetools read, one write.
+ */
+import { NonRetryableError, RetryableError, ConnectorError } from '../../errors.js';
+import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
+import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
+import { syncOrder } from '../../commercetools/orders.js';
+import type { OrderVersionCache } from '../../commercetools/version-cache.js';
+import type { FluentClient, FluentOrder } from '../../fluent/client.js';
+import type { TtlCache } from '../../fluent/settings.js';
+import { projectKeyFor, type AccountMapping } from './account.js';
+import { isEmptyDesire, statusActions, type OrderUpdateAction } from './actions.js';
+import type { OrderStatusConfig } from './config.js';
+import { locateOrder, locatorKey } from './correlation.js';
+import { desiredStatesFor, type DesiredStates, type StatusMappings } from './mapping.js';
+import type { OrderStatusMetrics } from './metrics.js';
+
+export const ORDER_STATUS_HANDLER_NAME = 'order-status';
+
+/** What the handler knows per retailer from Fluent settings (cached). */
+export interface RetailerSettings {
+  readonly mappings: StatusMappings;
+  readonly accountMappingName: string;
+  readonly accountMapping: AccountMapping;
+}
+
+export interface ExtraActionsContext {
+  readonly ctx: HandlerContext;
+  readonly fluentOrder: FluentOrder;
+  /** The commercetools order as last read (its states before this update). */
+  readonly ctOrder: CtOrder;
+  readonly projectKey: string;
+  readonly desired: DesiredStates;
+  /** The status actions the handler is about to send. */
+  readonly statusActions: readonly OrderUpdateAction[];
+}
+
+/**
+ * Partner hook: more actions for the same updateOrder (e.g. `setCustomField`). Called again after a conflict
+ * re-read. Return [] for nothing; the handler writes only when the combined list is non-empty.
+ */
+export type ExtraActionsHook = (context: ExtraActionsContext) => Promise<OrderUpdateAction[]> | OrderUpdateAction[];
+
+export interface OrderStatusHandlerDeps {
+  readonly config: OrderStatusConfig;
+  readonly fluent: FluentClient;
+  readonly commercetools: CommercetoolsClient;
+  /** Keyed by retailerId. */
+  readonly settings: TtlCache<RetailerSettings>;
+  readonly versions?: OrderVersionCache;
+  readonly metrics: OrderStatusMetrics;
+  readonly extraActions?: ExtraActionsHook;
+  readonly close?: () => Promise<void>;
+}
+
+export class OrderNotFoundError extends RetryableError {
+  override readonly code = 'ORDER_NOT_FOUND';
+}
+
+export class OrderNotFoundFinalError extends NonRetryableError {
+  override readonly code = 'ORDER_NOT_FOUND';
+}
+
+/** Which Fluent order a webhook is about: the entity itself, else its root entity. */
+export function fluentOrderReference(payload: HandlerContext['payload']): { id?: string; ref?: string } | undefined {
+  const pick = (id: unknown, ref: unknown) => {
+    const out: { id?: string; ref?: string } = {};
+    if (typeof id === 'string' && id.trim()) out.id = id.trim();
+    if (typeof ref === 'string' && ref.trim()) out.ref = ref.trim();
+    return out.id || out.ref ? out : undefined;
+  };
+  if (String(payload.entityType).toUpperCase() === 'ORDER') return pick(payload.entityId, payload.entityRef);
+  if (String(payload.rootEntityType ?? '').toUpperCase() === 'ORDER') {
+    return pick(payload.rootEntityId, payload.rootEntityRef);
+  }
+  return undefined;
+}
+
+export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
+  const { config, metrics } = deps;
+
+  const notFound = (ctx: HandlerContext, what: string): ConnectorError => {
+    const details = { attempt: ctx.attempt, maxAttempts: config.orderNotFoundMaxAttempts };
+    return ctx.attempt < config.orderNotFoundMaxAttempts
+      ? new OrderNotFoundError(
+          `${what} not found (attempt ${ctx.attempt} of ${config.orderNotFoundMaxAttempts}; will retry)`,
+          { details },
+        )
+      : new OrderNotFoundFinalError(`${what} not found after ${ctx.attempt} attempts`, { details });
+  };
+
+  async function handle(ctx: HandlerContext): Promise<HandlerOutcome> {
+    const { payload, signal } = ctx;
+    const reference = fluentOrderReference(payload);
+    if (!reference) {
+      return { status: 'skipped', detail: `entity ${payload.entityType} is not an order and has no order root` };
+    }
+    // The order and the settings are independent: fetch them together (settings are nearly always cached).
+    const [fluentOrder, settings] = await Promise.all([
+      reference.id
+        ? deps.fluent.orderById(reference.id, signal)
+        : deps.fluent.orderByRef(reference.ref as string, signal),
+      deps.settings.get(payload.retailerId),
+    ]);
+    if (!fluentOrder) throw notFound(ctx, `Fluent order ${reference.id ?? reference.ref}`);
+
+    const desired = desiredStatesFor(settings.mappings, fluentOrder.status);
+    if (isEmptyDesire(desired) && !deps.extraActions) {
+      return { status: 'skipped', detail: `Fluent status ${fluentOrder.status} is not mapped` };
+    }
+    const projectKey = projectKeyFor(
+      settings.accountMappingName,
+      settings.accountMapping,
+      payload.accountId,
+      fluentOrder.retailer?.id ?? payload.retailerId,
+      config.commercetools.projectKey,
+    );
+    const locator = locateOrder(config.correlation, fluentOrder);
+    const result = await syncOrder({
+      client: deps.commercetools,
+      projectKey,
+      locator,
+      cacheKey: locatorKey(projectKey, locator),
+      cache: deps.versions,
+      conflictRetries: config.conflictRetries,
+      signal,
+      onConflict: (attempt, currentVersion) => {
+        metrics.conflict();
+        ctx.logger.debug({ attempt, currentVersion, projectKey }, 'commercetools conflict; re-reading the order');
+      },
+      actionsFor: async (ctOrder) => {
+        const actions = statusActions(desired, ctOrder);
+        if (!deps.extraActions) return actions;
+        const extra = await deps.extraActions({
+          ctx,
+          fluentOrder,
+          ctOrder,
+          projectKey,
+          desired,
+          statusActions: actions,
+        });
+        return [...actions, ...extra];
+      },
+    });
+    const where = `commercetools order ${locator.by}=${locator.value} (project ${projectKey})`;
+    if (result.kind === 'not-found') throw notFound(ctx, where);
+    if (result.kind === 'unchanged') {
+      return { status: 'skipped', detail: `${where} already matches Fluent status ${fluentOrder.status}` };
+    }
+    ctx.logger.debug(
+      {
+        projectKey,
+        orderId: result.order.id,
+        fluentStatus: fluentOrder.status,
+        actions: result.actions,
+        conflicts: result.conflicts,
+      },
+      'order states updated',
+    );
+    return {
+      status: 'applied',
+      detail: `${where}: ${result.actions.map((a) => Object.keys(a)[0]).join(', ')} for Fluent status ${fluentOrder.status}`,
+    };
+  }
+
+  return {
+    name: ORDER_STATUS_HANDLER_NAME,
+    async handle(ctx) {
+      try {
+        const outcome = await handle(ctx);
+        metrics.outcome(outcome.status);
+        return outcome;
+      } catch (error) {
+        metrics.outcome(
+          error instanceof OrderNotFoundError || error instanceof OrderNotFoundFinalError ? 'not_found' : 'error',
+        );
+        throw error;
+      }
+    },
+    async close() {
+      await deps.close?.();
+    },
+  };
+}

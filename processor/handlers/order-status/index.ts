@@ -1,0 +1,134 @@
+/**
+ * The built-in order-status handler: public entry point. `processor/main.ts` registers it for
+ * ORDER_STATUS_MESSAGE_NAMES; tests and benchmarks construct it with an explicit `config` instead of the environment.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { MessageHandler } from '../../handler.js';
+import { CommercetoolsTokens } from '../../commercetools/auth.js';
+import { CommercetoolsClient } from '../../commercetools/client.js';
+import { loadCommercetoolsDocuments } from '../../commercetools/documents.js';
+import { OrderVersionCache } from '../../commercetools/version-cache.js';
+import { HttpTransport } from '../../downstream/http.js';
+import { createFluentTokenCache } from '../../fluent/auth.js';
+import { FluentClient } from '../../fluent/client.js';
+import { loadFluentDocuments } from '../../fluent/documents.js';
+import { fetchSettingValues, TtlCache } from '../../fluent/settings.js';
+import { parseAccountMapping } from './account.js';
+import { describeOrderStatusConfig, parseOrderStatusEnv, type OrderStatusConfig } from './config.js';
+import { createHandler, type ExtraActionsHook, type RetailerSettings } from './handler.js';
+import { parseStatusMapping, settingNames } from './mapping.js';
+import { createOrderStatusMetrics } from './metrics.js';
+
+export const ORDER_STATUS_MESSAGE_NAMES = [
+  'fc.connect.order.webhook.order-status-update',
+  'fc.connect.order.webhook.status-update',
+] as const;
+
+export interface OrderStatusHandlerOptions {
+  /** Environment to read the configuration from (ignored when `config` is given). Default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Explicit configuration (dependency injection for tests and benchmarks). */
+  readonly config?: OrderStatusConfig;
+  readonly logger: Logger;
+  readonly metrics?: Registry;
+  /** Partner hook adding actions to the same updateOrder (e.g. custom fields). */
+  readonly extraActions?: ExtraActionsHook;
+  /** Clock for token and settings caches (tests). Default Date.now. */
+  readonly now?: () => number;
+}
+
+/**
+ * Creates the handler. Validates the configuration and every GraphQL document synchronously, so a bad variable or
+ * a broken document override fails the start with a ConfigError naming it.
+ */
+export function createOrderStatusHandler(options: OrderStatusHandlerOptions): MessageHandler {
+  const config = options.config ?? parseOrderStatusEnv(options.env ?? process.env);
+  const logger = options.logger.child({ handler: 'order-status' });
+  const metrics = createOrderStatusMetrics(options.metrics);
+  const fluentDocuments = loadFluentDocuments(config.fluent.documents);
+  const ctDocuments = loadCommercetoolsDocuments(
+    config.commercetools.documents,
+    config.commercetools.schemaFile ? { file: config.commercetools.schemaFile } : undefined,
+  );
+
+  const fluentTransport = new HttpTransport({
+    service: 'fluent',
+    timeoutMs: config.fluent.timeoutMs,
+    connections: config.httpConnections,
+  });
+  const ctTransport = new HttpTransport({
+    service: 'commercetools',
+    timeoutMs: config.commercetools.timeoutMs,
+    connections: config.httpConnections,
+  });
+  const fluent = new FluentClient({
+    baseUrl: config.fluent.baseUrl,
+    transport: fluentTransport,
+    tokens: createFluentTokenCache(fluentTransport, config.fluent, { now: options.now }),
+    documents: fluentDocuments,
+    retries: config.httpRetries,
+    onCall: (operation, seconds, outcome) => metrics.call('fluent', operation, seconds, outcome),
+  });
+  const commercetools = new CommercetoolsClient({
+    apiUrl: config.commercetools.apiUrl,
+    transport: ctTransport,
+    tokens: new CommercetoolsTokens(ctTransport, config.commercetools, { now: options.now }),
+    documents: ctDocuments,
+    retries: config.httpRetries,
+    onCall: (operation, seconds, outcome) => metrics.call('commercetools', operation, seconds, outcome),
+  });
+
+  const names = settingNames(config.connectorName);
+  const wanted = [names.orderState, names.paymentState, names.shipmentState, names.accountMapping];
+  const settings = new TtlCache<RetailerSettings>(
+    async (retailerId) => {
+      const values = await fetchSettingValues(fluent, wanted, retailerId);
+      const missing = wanted.filter((n) => !values.has(n));
+      if (missing.length > 0)
+        logger.warn({ retailerId, missing }, 'Fluent settings not found; those dimensions stay untouched');
+      return {
+        mappings: {
+          orderState: parseStatusMapping(names.orderState, 'orderState', values.get(names.orderState)),
+          paymentState: parseStatusMapping(names.paymentState, 'paymentState', values.get(names.paymentState)),
+          shipmentState: parseStatusMapping(names.shipmentState, 'shipmentState', values.get(names.shipmentState)),
+        },
+        accountMappingName: names.accountMapping,
+        accountMapping: parseAccountMapping(names.accountMapping, values.get(names.accountMapping)),
+      };
+    },
+    {
+      ttlMs: config.settingsCacheTtlMs,
+      now: options.now,
+      onStale: (retailerId, error) => {
+        metrics.staleSettings();
+        logger.warn({ retailerId, err: error }, 'Fluent settings could not be refreshed; serving the cached values');
+      },
+    },
+  );
+
+  logger.info(
+    {
+      config: describeOrderStatusConfig(config),
+      documents: [...Object.values(fluentDocuments), ...Object.values(ctDocuments)].map((d) => d.source),
+    },
+    'order-status handler configured',
+  );
+
+  return createHandler({
+    config,
+    fluent,
+    commercetools,
+    settings,
+    versions: config.versionCacheSize > 0 ? new OrderVersionCache(config.versionCacheSize) : undefined,
+    metrics,
+    extraActions: options.extraActions,
+    close: async () => {
+      await Promise.all([fluentTransport.close(), ctTransport.close()]);
+    },
+  });
+}
+
+export { parseOrderStatusEnv, orderStatusEnvSchema, type OrderStatusConfig } from './config.js';
+export type { ExtraActionsContext, ExtraActionsHook } from './handler.js';
+export type { OrderUpdateAction } from './actions.js';
