@@ -4,7 +4,8 @@
  * order), map the status through the cached settings, find the commercetools order and send one `updateOrder` with
  * only the changing actions. Per message: one Fluent order fetch, at most one commercetools read, one write.
  */
-import { NonRetryableError, RetryableError, ConnectorError } from '../../errors.js';
+import type { ConnectorError } from '../../errors.js';
+import { NonRetryableError, RetryableError } from '../../errors.js';
 import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
 import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
 import { syncOrder } from '../../commercetools/orders.js';
