@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Tools the deployment checks (test/deploy/**) need, installed into the repo-local, git-ignored .tools/ folder:
+#   .tools/bin/helm   helm, built from source with the Go toolchain (`go install`, uses the Go build cache)
+#   .tools/venv       Python venv with kubernetes-validate (ships the Kubernetes JSON schemas, validates offline)
+# Idempotent: each tool is (re)installed only when missing or at another version. Nothing here is needed at test
+# time from the network; the tests only run the installed binaries.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+HELM_VERSION=v3.22.0
+KUBERNETES_VALIDATE_VERSION=1.37.0
+
+root=$PWD/.tools
+mkdir -p "$root/bin"
+started=$SECONDS
+
+helm_version() { "$root/bin/helm" version --template '{{.Version}}' 2>/dev/null || true; }
+if [ "$(helm_version)" = "$HELM_VERSION" ]; then
+  echo "tools: helm $HELM_VERSION already at .tools/bin/helm"
+else
+  command -v go >/dev/null || { echo "tools: Go is required to build helm (go install)" >&2; exit 1; }
+  echo "tools: building helm $HELM_VERSION with $(go version) (a few minutes on 2 cores; cached afterwards)"
+  t=$SECONDS
+  # Same link-time settings as helm's release Makefile: without them `helm version` says "v3.22" and the default
+  # .Capabilities.KubeVersion is v1.20 (the chart needs >= 1.25). The Kubernetes minor comes from the client-go
+  # version helm is built with (client-go v0.N.x ↔ Kubernetes 1.N).
+  gomod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+  k8s_minor=$(sed -n 's/^[[:space:]]*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$gomod" | head -n 1)
+  [ -n "$k8s_minor" ] || { echo "tools: cannot read the client-go version from $gomod" >&2; exit 1; }
+  ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$k8s_minor"
+  # -trimpath keeps the binary independent of this checkout's path; the Go build cache is reused across runs.
+  GOBIN="$root/bin" go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  [ "$(helm_version)" = "$HELM_VERSION" ] || { echo "tools: helm build did not produce $HELM_VERSION" >&2; exit 1; }
+  echo "tools: helm $HELM_VERSION built in $((SECONDS - t))s"
+fi
+
+kv_version() { "$root/venv/bin/kubernetes-validate" --version 2>/dev/null || true; }
+if [ "$(kv_version)" = "$KUBERNETES_VALIDATE_VERSION" ]; then
+  echo "tools: kubernetes-validate $KUBERNETES_VALIDATE_VERSION already in .tools/venv"
+else
+  echo "tools: installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into .tools/venv"
+  python3 -m venv "$root/venv"
+  "$root/venv/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  [ "$(kv_version)" = "$KUBERNETES_VALIDATE_VERSION" ] || { echo "tools: kubernetes-validate install failed" >&2; exit 1; }
+fi
+
+echo "tools: ready in $((SECONDS - started))s"
