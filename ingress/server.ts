@@ -1,0 +1,75 @@
+/**
+ * Entry point (`npm run ingress`): load config, connect the producer, listen; on SIGTERM/SIGINT shut down gracefully:
+ * new webhooks get 503 SHUTTING_DOWN, in-flight produces are flushed, the producer is closed, then the process exits.
+ */
+import { pino } from 'pino';
+import { REDACT_PATHS, WebhookSerde, createRegistry } from '../schemas/index.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadIngressConfig } from './config.js';
+import { createKafkaAdapter } from './kafka.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadIngressConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`fc-ingress: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({
+    level: config.connection.logLevel,
+    redact: [...REDACT_PATHS],
+    base: { service: 'fc-ingress' },
+  });
+  const producer = createKafkaAdapter(config.connection.kafka, { logger });
+  const serde = new WebhookSerde(createRegistry(config.connection.registry));
+
+  // The producer connects lazily on first send if the broker is down now; readiness reports it meanwhile.
+  await producer.connect().catch((error: unknown) => {
+    logger.warn({ err: error }, 'Kafka not reachable at start; webhooks answer 503 until it is');
+  });
+  const app = await buildApp(config, { producer, serde, logger });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  logger.info(
+    {
+      host: config.http.host,
+      port: config.http.port,
+      topic: config.connection.topic,
+      keys: config.signature.publicKeys.length,
+      flex: config.signature.acceptFlexSignature,
+    },
+    'ingress listening',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: refusing new webhooks, flushing in-flight produces');
+    app.ingress.beginShutdown();
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      await app.close();
+      await producer.disconnect();
+      logger.info('shutdown complete');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('fc-ingress: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
