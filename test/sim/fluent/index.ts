@@ -1,0 +1,3 @@
+export * from './server.js';
+export * from './store.js';
+export { fluentSchema, FLUENT_SDL } from './schema.js';

@@ -1,0 +1,234 @@
+/**
+ * Fluent Commerce simulator: OAuth password-grant token endpoint and `POST /graphql` (Bearer) executed by graphql-js
+ * on a hand-written subset of Fluent's schema, with an in-memory store and run-time fault injection.
+ * Like Fluent, GraphQL answers HTTP 200 with `errors` for bad queries.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { execute, type ExecutionResult } from 'graphql';
+import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
+import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
+import { listen, readBody, sendJson, withFaults, type ListenOptions } from '../common/http.js';
+import { fluentSchema } from './schema.js';
+import { FluentStore, type FluentOrder, type SettingsQuery } from './store.js';
+
+export type FluentEndpoint = 'token' | 'graphql';
+
+export interface FluentCredentials {
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+}
+
+export interface FluentSimOptions extends ListenOptions {
+  /** Accepted credentials. Default client `ACME` / `sim-fluent-secret`, user `api-user` / `sim-password`. */
+  credentials?: Partial<FluentCredentials>;
+  /** Lifetime of issued tokens, seconds. Default 3600. Changeable at run time via `sim.auth.tokenTtlSeconds`. */
+  tokenTtlSeconds?: number;
+  /** Initial fault settings for all endpoints. */
+  faults?: Partial<FaultConfig>;
+  /** Seed for fault randomness (reproducible sequences). Default: Math.random. */
+  seed?: number;
+  /** Seed the DESIGN.md §3 example mappings for this connector name at start (e.g. 'commercetools'). Default none. */
+  seedMappingsFor?: string;
+}
+
+export interface FluentStats {
+  tokenRequests: number;
+  tokensIssued: number;
+  tokenFailures: number;
+  graphqlRequests: number;
+  /** GraphQL requests rejected with 401 (no/invalid/expired/revoked token). */
+  unauthorized: number;
+  /** Requests answered with GraphQL errors before execution (bad JSON, syntax, validation). */
+  invalidRequests: number;
+  /** Executed GraphQL requests by operation name (`(anonymous)` when unnamed). */
+  byOperation: Record<string, number>;
+  /** Executed root fields by name (`orderById`, `order`, `settings`). */
+  byRootField: Record<string, number>;
+  /** Faults injected by kind (live view of the fault controller's counters). */
+  faults: FaultController<FluentEndpoint>['injected'];
+}
+
+export interface FluentAuthControl {
+  /** Lifetime of tokens issued from now on, seconds. */
+  tokenTtlSeconds: number;
+  revoke(token: string): void;
+  /** Invalidates every token issued so far (next GraphQL call with one gets 401, as after a key rotation). */
+  revokeAll(): void;
+  /** Marks every issued token expired now. */
+  expireAll(): void;
+  validTokens(): number;
+}
+
+export interface FluentSim {
+  /** `FLUENT_BASE_URL`: POST `${url}/oauth/token`, POST `${url}/graphql`. */
+  readonly url: string;
+  readonly store: FluentStore;
+  readonly faults: FaultController<FluentEndpoint>;
+  readonly stats: FluentStats & { reset(): void };
+  readonly auth: FluentAuthControl;
+  readonly credentials: FluentCredentials;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CREDENTIALS: FluentCredentials = {
+  clientId: 'ACME',
+  clientSecret: 'sim-fluent-secret',
+  username: 'api-user',
+  password: 'sim-password',
+};
+
+function oauthError(error: string, description: string) {
+  return { error, error_description: description };
+}
+
+function faultBody(status: number, reason: string) {
+  if (status === 401) return oauthError('invalid_token', 'Access token expired or revoked (injected by simulator)');
+  return { errors: [{ message: `Injected ${reason} fault (simulator): HTTP ${status}` }] };
+}
+
+export async function startFluentSim(options: FluentSimOptions = {}): Promise<FluentSim> {
+  const credentials: FluentCredentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const schema = fluentSchema();
+  const documents = new DocumentCache(schema);
+  const store = new FluentStore();
+  if (options.seedMappingsFor) store.seedExampleMappings({ connectorName: options.seedMappingsFor });
+  const faults = new FaultController<FluentEndpoint>(['token', 'graphql'], options.faults, createRandom(options.seed));
+  const tokens = new Map<string, { expiresAt: number }>();
+  const stats = newStats(faults);
+  const auth: FluentAuthControl = {
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+    revoke: (t) => void tokens.delete(t),
+    revokeAll: () => tokens.clear(),
+    expireAll: () => {
+      for (const info of tokens.values()) info.expiresAt = 0;
+    },
+    validTokens: () => [...tokens.values()].filter((i) => i.expiresAt > Date.now()).length,
+  };
+
+  const rootValue = {
+    orderById: ({ id }: { id: string }): FluentOrder | null => store.find({ id }) ?? null,
+    order: ({ ref }: { ref: string }): FluentOrder | null => store.find({ ref }) ?? null,
+    settings: (args: SettingsQuery) => {
+      const nodes = store.querySettings(args);
+      return {
+        edges: nodes.map((node) => ({ cursor: Buffer.from(`setting:${node.id}`).toString('base64'), node })),
+        pageInfo: { hasNextPage: false, hasPreviousPage: false },
+      };
+    },
+  };
+
+  const handleToken = async (req: IncomingMessage, res: ServerResponse) => {
+    stats.tokenRequests++;
+    // Fluent documents the parameters in the query string; form-encoded bodies work too.
+    const form = new URLSearchParams((await readBody(req, 65_536)).toString('utf8'));
+    const query = new URL(req.url ?? '/', 'http://sim').searchParams;
+    const param = (name: string) => form.get(name) ?? query.get(name);
+    const fail = (status: number, error: string, description: string) => {
+      stats.tokenFailures++;
+      sendJson(res, status, oauthError(error, description));
+    };
+    if (param('client_id') !== credentials.clientId || param('client_secret') !== credentials.clientSecret) {
+      return fail(401, 'invalid_client', 'Bad client credentials');
+    }
+    if (param('grant_type') !== 'password') {
+      return fail(400, 'unsupported_grant_type', `Unsupported grant type: ${param('grant_type') ?? ''}`);
+    }
+    const scope = param('scope');
+    if (scope !== null && scope !== 'api') return fail(400, 'invalid_scope', `Invalid scope: ${scope}`);
+    if (param('username') !== credentials.username || param('password') !== credentials.password) {
+      return fail(400, 'invalid_grant', 'Bad credentials');
+    }
+    const token = randomBytes(24).toString('base64url');
+    const ttl = auth.tokenTtlSeconds;
+    tokens.set(token, { expiresAt: Date.now() + ttl * 1000 });
+    stats.tokensIssued++;
+    sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: ttl, scope: 'api' });
+  };
+
+  const handleGraphql = async (req: IncomingMessage, res: ServerResponse) => {
+    stats.graphqlRequests++;
+    const header = req.headers.authorization;
+    const token = header && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    if (!token) {
+      req.resume();
+      stats.unauthorized++;
+      sendJson(res, 401, oauthError('unauthorized', 'Full authentication is required to access this resource'));
+      return;
+    }
+    const info = tokens.get(token);
+    if (!info || info.expiresAt <= Date.now()) {
+      req.resume();
+      stats.unauthorized++;
+      // Never echo the token: connectors may log error bodies.
+      sendJson(res, 401, oauthError('invalid_token', info ? 'Access token expired' : 'Invalid access token'));
+      return;
+    }
+    const body = parseGraphQLBody(await readBody(req));
+    if ('error' in body) {
+      stats.invalidRequests++;
+      sendJson(res, 200, { errors: [{ message: body.error }] });
+      return;
+    }
+    const prepared = documents.prepare(body.query);
+    if (!prepared.ok) {
+      stats.invalidRequests++;
+      sendJson(res, 200, { errors: prepared.errors.map((e) => e.toJSON()) });
+      return;
+    }
+    const op = selectOperation(prepared.operations, body.operationName);
+    if (op) {
+      const name = op.name ?? '(anonymous)';
+      stats.byOperation[name] = (stats.byOperation[name] ?? 0) + 1;
+      for (const f of op.rootFields) stats.byRootField[f] = (stats.byRootField[f] ?? 0) + 1;
+    }
+    const result = (await execute({
+      schema,
+      document: prepared.document,
+      rootValue,
+      variableValues: body.variables,
+      operationName: body.operationName,
+    })) as ExecutionResult;
+    sendJson(res, 200, result.errors ? { data: result.data, errors: result.errors.map((e) => e.toJSON()) } : result);
+  };
+
+  const srv = await listen((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'POST' && path === '/oauth/token') {
+      withFaults(srv, faults, 'token', req, res, faultBody, () => handleToken(req, res));
+      return;
+    }
+    if (req.method === 'POST' && (path === '/graphql' || path === '/graphql/')) {
+      withFaults(srv, faults, 'graphql', req, res, faultBody, () => handleGraphql(req, res));
+      return;
+    }
+    req.resume();
+    sendJson(res, 404, { error: 'Not Found', message: `No route for ${req.method} ${path}` });
+  }, options);
+
+  return { url: srv.url, store, faults, stats, auth, credentials, close: () => srv.close() };
+}
+
+function newStats(faults: FaultController<FluentEndpoint>): FluentStats & { reset(): void } {
+  const zero = () => ({
+    tokenRequests: 0,
+    tokensIssued: 0,
+    tokenFailures: 0,
+    graphqlRequests: 0,
+    unauthorized: 0,
+    invalidRequests: 0,
+    byOperation: {} as Record<string, number>,
+    byRootField: {} as Record<string, number>,
+  });
+  const stats = {
+    ...zero(),
+    faults: faults.injected,
+    reset() {
+      Object.assign(stats, zero());
+      for (const k of Object.keys(faults.injected) as Array<keyof typeof faults.injected>) faults.injected[k] = 0;
+    },
+  };
+  return stats;
+}
