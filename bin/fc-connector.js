@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // fc-connector launcher: the compiled CLI when present (production image), else the TypeScript source via tsx.
 import { existsSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 
 const compiled = new URL('../dist/processor/cli/main.js', import.meta.url);
 let cli;

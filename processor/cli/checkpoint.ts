@@ -68,10 +68,6 @@ export async function saveCheckpoint(path: string, checkpoint: ReplayCheckpoint)
   await rename(temp, path);
 }
 
-export async function deleteCheckpoint(path: string): Promise<void> {
-  await rm(path, { force: true });
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

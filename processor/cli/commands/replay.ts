@@ -17,14 +17,7 @@ import { createProgress } from '../progress.js';
 import { matches, replayMessage, summarize, type RecordSummary } from '../records.js';
 import { countInRanges, resolveRanges } from '../selection.js';
 import { withSession, type Session } from '../session.js';
-import {
-  checkpointPath,
-  deleteCheckpoint,
-  loadCheckpoint,
-  lockReplay,
-  saveCheckpoint,
-  type ReplayCheckpoint,
-} from '../checkpoint.js';
+import { checkpointPath, loadCheckpoint, lockReplay, saveCheckpoint, type ReplayCheckpoint } from '../checkpoint.js';
 import { addFilterOptions, filterOf, type FilterOptions } from './dlq.js';
 
 interface ReplayOptions extends FilterOptions {
