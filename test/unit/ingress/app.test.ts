@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { buildApp, traceparentFor } from '../../../ingress/app.js';
+import { loadIngressConfig } from '../../../ingress/config.js';
+import type { OutgoingMessage, ProducerAdapter } from '../../../ingress/kafka.js';
+import { createWebhookSigner } from '../../support/signing.js';
+import { pino } from 'pino';
+
+const signer = createWebhookSigner(1024);
+
+function fakeProducer(fail?: Error): ProducerAdapter & { sent: OutgoingMessage[][] } {
+  const sent: OutgoingMessage[][] = [];
+  return {
+    sent,
+    connect: async () => {},
+    disconnect: async () => {},
+    checkTopic: async () => {},
+    send: async (_topic, messages) => {
+      if (fail) throw fail;
+      sent.push(messages);
+    },
+  };
+}
+
+async function app(producer: ProducerAdapter, encode = async () => Buffer.from('avro')) {
+  const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64, LOG_LEVEL: 'silent' });
+  return buildApp(config, {
+    producer,
+    serde: { encode },
+    logger: pino({ level: 'silent' }),
+    readinessChecks: { kafka: () => producer.checkTopic('t') },
+  });
+}
+
+const body = JSON.stringify({
+  id: 'e1',
+  name: 'n',
+  accountId: 'A',
+  retailerId: '1',
+  entityId: '1',
+  entityRef: 'O_1',
+  entityType: 'ORDER',
+});
+
+describe('buildApp error mapping (swapped producer)', () => {
+  it('maps a failing produce to 503 KAFKA_UNAVAILABLE with Retry-After and no internals in the body', async () => {
+    const a = await app(fakeProducer(new Error('secret internal detail at Broker.send (broker.js:1:1)')));
+    const res = await a.inject({
+      method: 'POST',
+      url: '/api/v1/fluent-connect/webhook',
+      payload: body,
+      headers: signer.headers(body),
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toEqual({
+      error: { code: 'KAFKA_UNAVAILABLE', message: 'Kafka did not acknowledge the event, retry later' },
+    });
+    await a.close();
+  });
+
+  it('maps a registry outage during encode to 503 REGISTRY_UNAVAILABLE', async () => {
+    const { RegistryUnavailableError } = await import('../../../schemas/index.js');
+    const producer = fakeProducer();
+    const a = await app(producer, async () => {
+      throw new RegistryUnavailableError('down');
+    });
+    const res = await a.inject({
+      method: 'POST',
+      url: '/api/v1/fluent-connect/webhook',
+      payload: body,
+      headers: signer.headers(body),
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe('REGISTRY_UNAVAILABLE');
+    expect(producer.sent).toEqual([]);
+    await a.close();
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const a = await app(fakeProducer());
+    const res = await a.inject({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('NOT_FOUND');
+    await a.close();
+  });
+});
+
+describe('traceparentFor', () => {
+  it('continues a valid trace with a new span and replaces invalid ones', () => {
+    const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
+    expect(traceparentFor(incoming)).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/);
+    for (const bad of [
+      undefined,
+      'x',
+      'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+    ]) {
+      const tp = traceparentFor(bad);
+      expect(tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(tp).not.toContain('4bf92f3577b34da6a3ce929d0e0e4736');
+    }
+  });
+});

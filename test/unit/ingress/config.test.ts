@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadIngressConfig } from '../../../ingress/config.js';
+import { createWebhookSigner } from '../../support/signing.js';
+
+const signer = createWebhookSigner(1024);
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadIngressConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadIngressConfig', () => {
+  it('applies documented defaults and freezes the result', () => {
+    const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 262_144 });
+    expect(config.signature.acceptFlexSignature).toBe(false);
+    expect(config.connection.topic).toBe('fluent.webhooks');
+    expect(config.batch).toEqual({ lingerMs: 0, maxBatchSize: 500, maxInFlight: 2, produceTimeoutMs: 5_000 });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('reads several keys in PEM and base64', () => {
+    const config = loadIngressConfig({
+      FLUENT_WEBHOOK_PUBLIC_KEYS: ` ${signer.publicKeyBase64} , ${signer.publicKeyPem.replace(/\n/g, '\\n')} `,
+      FLUENT_ACCEPT_FLEX_SIGNATURE: 'true',
+      PORT: '9000',
+      HOST: '0.0.0.0',
+    });
+    expect(config.signature.publicKeys).toHaveLength(2);
+    expect(config.signature.acceptFlexSignature).toBe(true);
+    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 9000 });
+  });
+
+  it('requires at least one key', () => {
+    expect(problems({})).toEqual([expect.stringMatching(/^FLUENT_WEBHOOK_PUBLIC_KEYS: is required/)]);
+    expect(problems({ FLUENT_WEBHOOK_PUBLIC_KEYS: ' , ' })).toEqual([
+      'FLUENT_WEBHOOK_PUBLIC_KEYS: at least one public key is required',
+    ]);
+  });
+
+  it('names the bad key by position without echoing key material, and lists every bad variable', () => {
+    const list = problems({
+      FLUENT_WEBHOOK_PUBLIC_KEYS: `${signer.publicKeyBase64},not-a-key!,MIIBIjANBgkq`,
+      PORT: 'eighty',
+      WEBHOOK_MAX_BODY_BYTES: '10',
+      FLUENT_ACCEPT_FLEX_SIGNATURE: 'maybe',
+    });
+    expect(list).toHaveLength(5);
+    expect(list.join('\n')).toMatch(/FLUENT_WEBHOOK_PUBLIC_KEYS: entry 2 of 3 is not a usable RSA public key/);
+    expect(list.join('\n')).toMatch(/FLUENT_WEBHOOK_PUBLIC_KEYS: entry 3 of 3 is not a usable RSA public key/);
+    expect(list.join('\n')).toMatch(/^PORT: /m);
+    expect(list.join('\n')).toMatch(/^WEBHOOK_MAX_BODY_BYTES: /m);
+    expect(list.join('\n')).toMatch(/^FLUENT_ACCEPT_FLEX_SIGNATURE: /m);
+    expect(list.join('\n')).not.toContain('MIIBIjANBgkq');
+  });
+});
