@@ -107,7 +107,10 @@ export function replayMessage(
   const headers: IHeaders = {};
   const drop = new Set(FAILURE_HEADERS);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined && !drop.has(name)) headers[name] = value;
+    if (value === undefined || drop.has(name)) continue;
+    // KafkaJS produces single-valued headers only; keep the last value (what headerString reads).
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) headers[name] = last;
   }
   headers[Headers.replayedAt] = new Date(replayedAt).toISOString();
   headers[Headers.replayedFrom] = `${source.topic}:${source.partition}:${message.offset}`;
