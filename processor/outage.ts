@@ -3,6 +3,8 @@
  * records into retry tiers or the DLQ. It trips on an explicit outage signal (DownstreamUnavailableError, registry
  * unavailable) or when retryable failures dominate a sliding window. While tripped, every record waits at the gate
  * and is then re-processed in place; the pause doubles on each consecutive trip and resets on the first success.
+ * When a pause ends the gate is half-open: one record goes through as a probe while the others keep waiting, so a
+ * still-broken downstream sees one call per pause rather than a burst of `concurrency` calls.
  */
 export interface OutageGateOptions {
   /** First pause, ms. */
@@ -24,6 +26,9 @@ const BUCKETS = 10;
 
 export class OutageGate {
   private pausedUntil = 0;
+  /** After a pause: only one caller (the probe) may pass until an outcome is recorded. */
+  private probing = false;
+  private probeTaken = false;
   private consecutiveTrips = 0;
   private waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -39,30 +44,58 @@ export class OutageGate {
   }
 
   get paused(): boolean {
-    return this.now() < this.pausedUntil;
+    return this.pausedUntil !== 0 || this.probing;
   }
 
-  /** Resolves immediately when open, else when the pause ends or `signal` aborts. */
-  wait(signal?: AbortSignal): Promise<void> | undefined {
-    if (!this.paused || signal?.aborted) return undefined;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.waiters.push(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+  /**
+   * Resolves immediately when open (or for the one probe when half-open), else once the caller may go: when the
+   * pause ends / the probe succeeded, or `signal` aborts. Callers loop: wait, try, report the outcome.
+   */
+  async wait(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal?.aborted) return;
+      if (this.pausedUntil === 0) {
+        if (!this.probing) return;
+        if (!this.probeTaken) {
+          this.probeTaken = true;
+          return;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.waiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** True when `wait` would let the caller through at once (hot path: no promise needed). */
+  get isOpen(): boolean {
+    return this.pausedUntil === 0 && !this.probing;
   }
 
   recordSuccess(): void {
     this.rotate();
     this.successes[this.bucket]!++;
     this.consecutiveTrips = 0;
+    this.reachable();
+  }
+
+  /** The downstream answered (e.g. a non-retryable error): ends a probe without counting towards the window. */
+  reachable(): void {
+    if (!this.probing) return;
+    this.probing = false;
+    this.probeTaken = false;
+    this.release();
+    this.options.onChange?.(false, 0, 'resumed');
   }
 
   /** Records a retryable failure; returns true when the failure rate says "outage". */
   recordRetryableFailure(): boolean {
+    this.reachable();
     this.rotate();
     this.failures[this.bucket]!++;
     let f = 0;
@@ -77,7 +110,9 @@ export class OutageGate {
   /** Closes the gate (no-op while already closed). Returns the pause length in ms (0 when already closed). */
   trip(reason: string): number {
     const now = this.now();
-    if (now < this.pausedUntil) return 0;
+    if (this.pausedUntil !== 0) return 0;
+    this.probing = false;
+    this.probeTaken = false;
     const pauseMs = Math.min(
       this.options.maxBackoffMs,
       this.options.initialBackoffMs * 2 ** Math.min(this.consecutiveTrips, 30),
@@ -86,24 +121,39 @@ export class OutageGate {
     this.pausedUntil = now + pauseMs;
     this.options.onChange?.(true, pauseMs, reason);
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.open(), pauseMs);
+    this.timer = setTimeout(() => this.endPause(), pauseMs);
     this.timer.unref?.();
     return pauseMs;
   }
 
-  /** Opens the gate now (after the pause, or at shutdown) and releases every waiter. */
-  open(): void {
-    clearTimeout(this.timer);
+  /** Pause over: half-open, one waiter probes. */
+  private endPause(): void {
     this.timer = undefined;
-    const wasPaused = this.pausedUntil !== 0;
     this.pausedUntil = 0;
+    this.probing = true;
+    this.probeTaken = false;
     // A fresh window after a pause, so old failures don't re-trip the breaker at once.
     this.failures.fill(0);
     this.successes.fill(0);
+    this.release();
+  }
+
+  /** Opens the gate fully now (shutdown) and releases every waiter. */
+  open(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const wasPaused = this.paused;
+    this.pausedUntil = 0;
+    this.probing = false;
+    this.probeTaken = false;
+    this.release();
+    if (wasPaused) this.options.onChange?.(false, 0, 'resumed');
+  }
+
+  private release(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
-    if (wasPaused) this.options.onChange?.(false, 0, 'resumed');
   }
 
   private rotate(): void {

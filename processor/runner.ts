@@ -236,15 +236,16 @@ export class BatchRunner {
     let record: FluentWebhookRecord;
     let payload: FluentWebhookPayload;
     for (;;) {
-      const wait = this.gate.wait(signal);
-      if (wait) await wait;
+      if (!this.gate.isOpen) await this.gate.wait(signal);
       if (signal.aborted) return this.abandoned(message, topic, partition, undefined, undefined, attempt);
       try {
         record = await this.deps.serde.decode(message.value);
+        if (!this.gate.isOpen) this.gate.reachable();
         payload = toWebhookPayload(record);
         break;
       } catch (error) {
         if (error instanceof UndecodableRecordError || error instanceof SyntaxError) {
+          if (!this.gate.isOpen) this.gate.reachable();
           const reason = error instanceof UndecodableRecordError ? error : new UndecodableRecordError(String(error));
           return this.sendToDlq(source, reason, 'undecodable', attempt, undefined, {
             name: headerString(headers, Headers.messageName),
@@ -293,8 +294,7 @@ export class BatchRunner {
 
     const { metrics } = this.deps;
     for (;;) {
-      const wait = this.gate.wait(signal);
-      if (wait) await wait;
+      if (!this.gate.isOpen) await this.gate.wait(signal);
       if (signal.aborted) return this.abandoned(message, topic, partition, name, record.id, attempt);
       metrics.inFlight.inc();
       const started = performance.now();
@@ -315,6 +315,7 @@ export class BatchRunner {
           continue;
         }
         const retryable = isRetryable(error);
+        if (!retryable) this.gate.reachable();
         if (retryable && this.gate.recordRetryableFailure()) {
           this.gate.trip('failure-rate');
           logger().warn({ err: errorMessageOf(error) }, 'retryable failure rate high; pausing and retrying in place');

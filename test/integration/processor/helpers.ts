@@ -113,7 +113,6 @@ export async function readTopic(topic: string, count: number, timeoutMs = 15_000
       },
     });
     await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs))]);
-    if (count === 0) await new Promise((r) => setTimeout(r, 1_000));
   } finally {
     await consumer.disconnect();
   }
@@ -139,4 +138,16 @@ export function header(message: KafkaMessage, name: string): string | undefined 
   if (v === undefined) return undefined;
   const first = Array.isArray(v) ? v[v.length - 1] : v;
   return first === undefined ? undefined : first.toString();
+}
+
+/** Number of records ever written to `topic` (sum of high watermarks). */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,0 +1,84 @@
+/**
+ * Processor entry point (`npm run processor`): validate configuration, build the router (built-in order-status
+ * handler + PROCESSOR_PLUGINS), start the consumer and the health/metrics listener, stop gracefully on SIGTERM/SIGINT.
+ */
+import { pino, type Logger } from 'pino';
+import * as prom from 'prom-client';
+import { ConfigError, REDACT_PATHS } from '../schemas/index.js';
+import { loadProcessorConfig } from './config.js';
+import { ConfigurationError, errorMessageOf } from './errors.js';
+import { createOrderStatusHandler, ORDER_STATUS_MESSAGE_NAMES } from './handlers/order-status/index.js';
+import { startHealthServer } from './health-server.js';
+import { loadPlugins } from './plugins.js';
+import { Router } from './router.js';
+import { startProcessor } from './runtime.js';
+
+function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'fc-connector-processor' },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    ...(process.env.LOG_PRETTY === 'true' ? { transport: { target: 'pino-pretty' } } : {}),
+  });
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadProcessorConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.runtime.connection.logLevel);
+  const registry = new prom.Registry();
+  prom.collectDefaultMetrics({ register: registry, prefix: 'fc_processor_' });
+
+  const router = new Router();
+  const orderStatus = createOrderStatusHandler({ env: process.env, logger, metrics: registry });
+  for (const name of ORDER_STATUS_MESSAGE_NAMES) router.registerHandler(name, orderStatus);
+  await loadPlugins({ paths: config.plugins, router, logger, env: process.env });
+
+  const processor = await startProcessor({ config: config.runtime, router, logger, metrics: registry });
+  const health = await startHealthServer({
+    port: config.port,
+    host: config.host,
+    registry,
+    live: () => processor.alive(),
+    ready: () => processor.ready(),
+  });
+  logger.info({ port: health.port }, 'health and metrics listening');
+
+  let shuttingDown = false;
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    processor
+      .stop()
+      .then(() => health.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: errorMessageOf(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  processor.events.on('crash', () => {
+    if (!processor.alive()) {
+      logger.fatal('consumer stopped for good; exiting so the orchestrator restarts the process');
+      shutdown('crash');
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(`processor failed to start: ${errorMessageOf(error)}`);
+  process.exit(error instanceof ConfigError || error instanceof ConfigurationError ? 78 : 1);
+});
