@@ -1,0 +1,250 @@
+/**
+ * Ingress benchmark (`npm run bench:ingress`, DESIGN.md §10): this ingress (batched produce) against a naive one
+ * (one awaited producer.send per request), side by side in one run, over loopback against the shared broker and
+ * registry. Bodies are signed up front (RSA-1024 like Fluent's keys; BENCH_KEY_BITS=1024,2048 adds a 2048 run).
+ * The load generator (autocannon) runs in a child process so it does not share the server's event loop.
+ *
+ * Env: BENCH_DURATION_S (default 8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16,64,256), BENCH_KEY_BITS (1024),
+ * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (false), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
+ * Writes test/bench/results/ingress-<timestamp>.json and ingress-latest.json.
+ */
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { WebhookSerde, createRegistry } from '../../schemas/index.js';
+import { WEBHOOK_PATH, buildApp } from '../../ingress/app.js';
+import { loadIngressConfig } from '../../ingress/config.js';
+import { createKafkaAdapter } from '../../ingress/kafka.js';
+import { parsePublicKey } from '../../ingress/signature.js';
+import { buildNaiveApp } from './naive-ingress.js';
+
+const env = process.env;
+const durationS = Number(env.BENCH_DURATION_S ?? 8);
+const warmupS = Number(env.BENCH_WARMUP_S ?? 2);
+const connectionLevels = (env.BENCH_CONNECTIONS ?? '16,64,256').split(',').map(Number);
+const keyBitsList = (env.BENCH_KEY_BITS ?? '1024').split(',').map(Number);
+const bodyCount = Number(env.BENCH_BODIES ?? 60_000);
+const brokers = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+const loadScript = fileURLToPath(new URL('./support-ingress-load.ts', import.meta.url));
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+interface LoadResult {
+  requestsPerSec: number;
+  total: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  wrapped: boolean;
+}
+
+function log(line: string) {
+  process.stderr.write(`${line}\n`);
+}
+
+function writeBodies(keyBits: number): { file: string; publicKeyBase64: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: keyBits });
+  const file = join(tmpdir(), `fc-ingress-bench-${keyBits}-${process.pid}.jsonl`);
+  const lines: string[] = [];
+  const started = Date.now();
+  for (let i = 0; i < bodyCount; i++) {
+    const order = `O_${i % 5_000}`;
+    const body = JSON.stringify({
+      id: randomUUID(),
+      name: 'fc.connect.order.webhook.order-status-update',
+      accountId: 'ACME',
+      retailerId: '1',
+      rootEntityId: String(i % 5_000),
+      rootEntityRef: order,
+      rootEntityType: 'ORDER',
+      entityId: String(i % 5_000),
+      entityRef: order,
+      entityType: 'ORDER',
+      entityStatus: i % 2 === 0 ? 'BOOKED' : 'SHIPPED',
+      type: 'NORMAL',
+      attributes: {},
+    });
+    lines.push(JSON.stringify({ body, signature: sign('sha512', Buffer.from(body), privateKey).toString('base64') }));
+    if (i % 10_000 === 9_999) process.stderr.write(`\r  signing RSA-${keyBits} bodies: ${i + 1}/${bodyCount}`);
+  }
+  writeFileSync(file, lines.join('\n'));
+  log(`\r  signed ${bodyCount} RSA-${keyBits} bodies in ${((Date.now() - started) / 1000).toFixed(1)} s      `);
+  return { file, publicKeyBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') };
+}
+
+function runLoad(url: string, bodiesFile: string, connections: number, seconds: number, label: string) {
+  return new Promise<LoadResult>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', loadScript], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+    });
+    child.stdin.end(JSON.stringify({ url, path: WEBHOOK_PATH, bodiesFile, connections, durationS: seconds, label }));
+  });
+}
+
+async function main() {
+  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `bench.ingress.${Date.now().toString(36)}`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
+  const serde = new WebhookSerde(createRegistry({ url: registryUrl }));
+  const logger = pino({ level: 'warn' });
+  const runs: Record<string, unknown>[] = [];
+
+  try {
+    for (const keyBits of keyBitsList) {
+      const { file, publicKeyBase64 } = writeBodies(keyBits);
+      const config = loadIngressConfig({
+        ...env,
+        KAFKA_BROKERS: brokers,
+        SCHEMA_REGISTRY_URL: registryUrl,
+        TOPIC_WEBHOOKS: topic,
+        FLUENT_WEBHOOK_PUBLIC_KEYS: publicKeyBase64,
+        INGRESS_VERIFY_ASYNC: env.BENCH_VERIFY_ASYNC ?? 'false',
+        LOG_LEVEL: 'warn',
+      });
+      for (const connections of connectionLevels) {
+        for (const variant of ['ours', 'naive'] as const) {
+          let app: FastifyInstance;
+          let close: () => Promise<void>;
+          if (variant === 'ours') {
+            const producer = createKafkaAdapter(config.connection.kafka, { logger });
+            await producer.connect();
+            app = await buildApp(config, { producer, serde, logger });
+            close = async () => {
+              await app.close();
+              await producer.disconnect();
+            };
+          } else {
+            const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+            await producer.connect();
+            app = buildNaiveApp({ keys: config.signature.publicKeys, producer, serde, topic });
+            close = async () => {
+              await app.close();
+              await producer.disconnect();
+            };
+          }
+          const url = await app.listen({ host: '127.0.0.1', port: 0 });
+          const label = `${variant.padEnd(5)} RSA-${keyBits} c=${connections}`;
+          try {
+            if (warmupS > 0) await runLoad(url, file, connections, warmupS, `${label} warmup`);
+            const result = await runLoad(url, file, connections, durationS, label);
+            let batch: Record<string, number> | undefined;
+            if (variant === 'ours') {
+              const metric = await app.ingress.metrics.batchSize.get();
+              const sum = metric.values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+              const count = metric.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+              batch = { produceCalls: count, meanBatchSize: count > 0 ? sum / count : 0 };
+            }
+            runs.push({ variant, keyBits, connections, durationS, ...result, ...(batch ? { batch } : {}) });
+          } finally {
+            await close();
+          }
+        }
+      }
+    }
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    await admin.disconnect();
+  }
+
+  const fmt = (n: number, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const header = [
+    'key',
+    'conns',
+    'variant',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'max ms',
+    'non-2xx',
+    'errors',
+    'batch',
+  ];
+  const rows = runs.map((r) => {
+    const x = r as unknown as LoadResult & {
+      variant: string;
+      keyBits: number;
+      connections: number;
+      batch?: { meanBatchSize: number };
+    };
+    return [
+      `RSA-${x.keyBits}`,
+      String(x.connections),
+      x.variant,
+      fmt(x.requestsPerSec),
+      fmt(x.p50, 1),
+      fmt(x.p99, 1),
+      fmt(x.p999, 1),
+      fmt(x.max, 0),
+      String(x.non2xx),
+      String(x.errors + x.timeouts),
+      x.batch ? fmt(x.batch.meanBatchSize, 1) : '-',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  console.log(`\n${line(header)}\n${rows.map(line).join('\n')}`);
+
+  const ratios = runs
+    .filter((r) => r.variant === 'ours')
+    .map((ours) => {
+      const naive = runs.find(
+        (r) => r.variant === 'naive' && r.keyBits === ours.keyBits && r.connections === ours.connections,
+      );
+      return {
+        keyBits: ours.keyBits,
+        connections: ours.connections,
+        speedup: naive ? (ours.requestsPerSec as number) / (naive.requestsPerSec as number) : null,
+      };
+    });
+  console.log(
+    `\nspeed-up ours/naive: ${ratios.map((r) => `RSA-${r.keyBits} c=${r.connections}: ${r.speedup?.toFixed(1)}×`).join(', ')}`,
+  );
+  console.log('targets (DESIGN §10): ≥ 5,000 req/s with p99 ≤ 25 ms, ≥ 5× naive');
+
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const report = {
+    benchmark: 'ingress',
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    settings: {
+      durationS,
+      warmupS,
+      connectionLevels,
+      keyBitsList,
+      bodyCount,
+      brokers,
+      verifyAsync: env.BENCH_VERIFY_ASYNC === 'true',
+    },
+    runs,
+    ratios,
+  };
+  writeFileSync(join(resultsDir, `ingress-${stamp}.json`), JSON.stringify(report, null, 2));
+  writeFileSync(join(resultsDir, 'ingress-latest.json'), JSON.stringify(report, null, 2));
+  console.log(`results: test/bench/results/ingress-${stamp}.json`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
