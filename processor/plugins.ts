@@ -4,6 +4,7 @@
  * `{ registerHandler, logger }` and may be async. A module that cannot be loaded or has no such function fails the
  * start with a ConfigurationError naming it.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -21,8 +22,11 @@ export type ProcessorPlugin = (context: PluginContext) => void | Promise<void>;
 
 function specifierFor(path: string, cwd: string): string {
   if (path.startsWith('file:')) return path;
-  if (isAbsolute(path) || path.startsWith('.')) return pathToFileURL(isAbsolute(path) ? path : resolve(cwd, path)).href;
-  return path; // a package name
+  if (isAbsolute(path)) return pathToFileURL(path).href;
+  const local = resolve(cwd, path);
+  // `./x.js`, `plugins/x.js` (an existing file) → file URL; anything else is a package name (`@acme/fc-plugin`).
+  if (path.startsWith('.') || existsSync(local)) return pathToFileURL(local).href;
+  return path;
 }
 
 export async function loadPlugins(options: {

@@ -4,7 +4,7 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { toWebhookRecord, type FluentWebhookPayload, type TopicNames } from '../../../schemas/index.js';
 import { runtimeConfigFrom, type ProcessorRuntimeConfig } from '../../../processor/config.js';
-import { createTestTopics, infra, testKafka, testSerde, uniqueName } from '../../support/kafka.js';
+import { createTestTopics, eventually, infra, testKafka, testSerde, uniqueName } from '../../support/kafka.js';
 
 export const ORDER_STATUS = 'fc.connect.order.webhook.order-status-update';
 
@@ -22,6 +22,16 @@ export async function testBed(options: { partitions?: number; retryDelays?: stri
     partitions: options.partitions ?? 3,
     retryTiers: retryDelays.split(',').length,
   });
+  // Leaders can take a moment to show up in metadata right after creation; wait so producing doesn't flake.
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    for (const topic of [topics.webhooks, ...topics.retries, topics.dlq]) {
+      await eventually(async () => (await admin.fetchTopicOffsets(topic)).length === (options.partitions ?? 3), 10_000);
+    }
+  } finally {
+    await admin.disconnect();
+  }
   const groupId = uniqueName('proc-group');
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     KAFKA_BROKERS: infra().kafkaBrokers,

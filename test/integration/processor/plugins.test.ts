@@ -1,0 +1,56 @@
+/** Partner handlers through PROCESSOR_PLUGINS: loaded at start, routed by message name, run by the runtime. */
+import { afterEach, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { loadProcessorConfig } from '../../../processor/config.js';
+import { ConfigurationError } from '../../../processor/errors.js';
+import { loadPlugins } from '../../../processor/plugins.js';
+import { Router } from '../../../processor/router.js';
+import { startProcessor, type RecordEvent, type RunningProcessor } from '../../../processor/runtime.js';
+import { eventually } from '../../support/kafka.js';
+import { FULFILMENT_MESSAGE, seenByPartner } from './fixtures/partner-plugin.js';
+import { encodeAll, ORDER_STATUS, payloadFor, produce, testBed } from './helpers.js';
+
+const logger = pino({ level: 'silent' });
+let processor: RunningProcessor | undefined;
+afterEach(async () => {
+  await processor?.stop();
+  processor = undefined;
+});
+
+it('loads a partner plugin from PROCESSOR_PLUGINS and routes its message name to it', async () => {
+  const bed = await testBed({ partitions: 1 });
+  const config = loadProcessorConfig(
+    bed.env({ PROCESSOR_PLUGINS: 'test/integration/processor/fixtures/partner-plugin.ts' }),
+  );
+  const router = new Router();
+  const builtIn: string[] = [];
+  router.registerHandler(ORDER_STATUS, {
+    name: 'order-status-stand-in',
+    handle: async (ctx) => (builtIn.push(ctx.record.id), { status: 'applied' }),
+  });
+  await loadPlugins({ paths: config.plugins, router, logger });
+  expect(router.messageNames()).toEqual([FULFILMENT_MESSAGE, ORDER_STATUS].sort());
+
+  const fulfilment = { ...payloadFor('O_PLUG', 1, FULFILMENT_MESSAGE), entityType: 'FULFILMENT', entityRef: 'F_1' };
+  const order = payloadFor('O_PLUG', 2);
+  await produce(bed.topics.webhooks, await encodeAll(bed.topics.webhooks, [fulfilment, order]));
+  processor = await startProcessor({ config: config.runtime, router, logger });
+  const events: RecordEvent[] = [];
+  processor.events.on('record', (e: RecordEvent) => events.push(e));
+
+  await eventually(() => events.length === 2, 15_000);
+  expect(seenByPartner).toContainEqual({ eventId: fulfilment.id, entityRef: 'F_1', status: 'BOOKED' });
+  expect(builtIn).toEqual([order.id]);
+  expect(events.map((e) => e.outcome)).toEqual(['applied', 'applied']);
+});
+
+it('fails the start when a plugin registers a name that is already routed, or cannot be loaded', async () => {
+  const router = new Router();
+  router.registerHandler(FULFILMENT_MESSAGE, { name: 'first', handle: async () => ({ status: 'skipped' }) });
+  await expect(
+    loadPlugins({ paths: ['test/integration/processor/fixtures/partner-plugin.ts'], router, logger }),
+  ).rejects.toThrow(/duplicate route for "fc.connect.fulfilment.webhook.fulfilment-update"/);
+  await expect(loadPlugins({ paths: ['./does/not/exist.js'], router, logger })).rejects.toBeInstanceOf(
+    ConfigurationError,
+  );
+});
