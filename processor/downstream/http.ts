@@ -62,20 +62,26 @@ export class HttpTransport {
 
   /** Sends one request; resolves with any HTTP status, rejects with a typed error on network failure or timeout. */
   async send(url: string, req: HttpRequest): Promise<HttpResponse> {
+    // The caller's signal (the runtime's shutdown signal, shared by every in-flight record) is checked, not
+    // listened to: one listener per call would pile up hundreds of listeners on one signal at full concurrency.
+    if (req.signal?.aborted) {
+      throw new RetryableError(`${this.service} ${req.operation}: aborted (shutting down)`, {
+        details: { service: this.service },
+      });
+    }
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {
       const res = await request(url, {
         method: req.method ?? 'POST',
         headers: req.headers,
         body: req.body,
-        signal,
+        signal: timeout,
         dispatcher: this.dispatcher,
       });
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, text };
     } catch (error) {
-      throw this.networkError(error, req, timeout.aborted, req.signal?.aborted ?? false);
+      throw this.networkError(error, req, timeout.aborted);
     }
   }
 
