@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../schemas/index.js';
+import { loadProcessorConfig } from '../../../processor/config.js';
+
+describe('loadProcessorConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadProcessorConfig({});
+    expect(c.runtime.groupId).toBe('fc-connector-processor');
+    expect(c.runtime.retryDelaysMs).toEqual([5_000, 60_000, 600_000]);
+    expect(c.runtime.topics).toEqual({
+      webhooks: 'fluent.webhooks',
+      retries: ['fluent.webhooks.retry.1', 'fluent.webhooks.retry.2', 'fluent.webhooks.retry.3'],
+      dlq: 'fluent.webhooks.dlq',
+    });
+    expect(c.port).toBe(9090);
+    expect(c.plugins).toEqual([]);
+    expect(c.runtime.unknownMessagePolicy).toBe('dlq');
+    expect(c.runtime.concurrency).toBe(256);
+  });
+
+  it('parses the variables', () => {
+    const c = loadProcessorConfig({
+      TOPIC_WEBHOOKS: 'x.events',
+      RETRY_DELAYS: '200ms,1s',
+      PROCESSOR_PLUGINS: ' ./a.js , @acme/b ',
+      PROCESSOR_CONCURRENCY: '8',
+      UNKNOWN_MESSAGE_POLICY: 'skip',
+      PORT: '0',
+    });
+    expect(c.runtime.topics.retries).toEqual(['x.events.retry.1', 'x.events.retry.2']);
+    expect(c.runtime.retryDelaysMs).toEqual([200, 1_000]);
+    expect(c.plugins).toEqual(['./a.js', '@acme/b']);
+    expect(c.runtime.concurrency).toBe(8);
+    expect(c.runtime.unknownMessagePolicy).toBe('skip');
+    expect(c.port).toBe(0);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadProcessorConfig({
+        RETRY_DELAYS: '5 parsecs',
+        PROCESSOR_CONCURRENCY: '0',
+        UNKNOWN_MESSAGE_POLICY: 'drop',
+        KAFKA_BROKERS: 'nohost',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).problems.join('\n');
+    expect(text).toMatch(/RETRY_DELAYS/);
+    expect(text).toMatch(/PROCESSOR_CONCURRENCY/);
+    expect(text).toMatch(/UNKNOWN_MESSAGE_POLICY/);
+    expect(text).toMatch(/KAFKA_BROKERS/);
+  });
+});
