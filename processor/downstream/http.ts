@@ -104,16 +104,10 @@ export class HttpTransport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private networkError(error: unknown, req: HttpRequest, timedOut: boolean, aborted: boolean): ConnectorError {
+  private networkError(error: unknown, req: HttpRequest, timedOut: boolean): ConnectorError {
     if (error instanceof ConnectorError) return error;
     const code = errorCode(error);
     const what = `${this.service} ${req.operation}`;
-    if (aborted) {
-      return new RetryableError(`${what}: aborted (shutting down)`, {
-        cause: error,
-        details: { service: this.service },
-      });
-    }
     if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new RetryableError(`${what}: timed out after ${this.timeoutMs} ms`, {
         cause: error,
