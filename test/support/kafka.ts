@@ -65,3 +65,49 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+export interface ReadRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+/** Reads every record currently in a topic (up to the high watermarks at call time), without committing. */
+export async function readTopic(topic: string, kafka: Kafka = testKafka()): Promise<ReadRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(
+    ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)] as const),
+  );
+  const records: ReadRecord[] = [];
+  if (remaining.size === 0) return records;
+  const groupId = uniqueName('reader');
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          records.push({
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            value: message.value,
+            headers: message.headers ?? {},
+          });
+          const high = remaining.get(partition);
+          if (high !== undefined && Number(message.offset) + 1 >= high) remaining.delete(partition);
+          if (remaining.size === 0) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return records;
+}
