@@ -2,12 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  ConnectorError,
-  DownstreamUnavailableError,
-  NonRetryableError,
-  RetryableError,
-} from '../../../processor/errors.js';
+import type { ConnectorError } from '../../../processor/errors.js';
+import { DownstreamUnavailableError, NonRetryableError, RetryableError } from '../../../processor/errors.js';
 import { HttpTransport, isTransient, withInPlaceRetries } from '../../../processor/downstream/http.js';
 
 let server: Server;
