@@ -1,3 +1,4 @@
+/* global process, console */
 // Copies the non-TypeScript files the compiled services read at run time next to their compiled JS in dist/:
 // schemas/*.avsc (serde.ts reads webhook-event.avsc beside itself) and processor/**/*.graphql (GraphQL documents a
 // deployment may replace). Run by `npm run build` after `tsc -p tsconfig.build.json`.

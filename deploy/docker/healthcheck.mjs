@@ -1,3 +1,4 @@
+/* global process, fetch, AbortSignal */
 // Container HEALTHCHECK: GET /health/live on the service's own port. The ingress listens on PORT (default 8080),
 // the processor on PORT (default 9090); without PORT both defaults are tried. Exit 0 = healthy, 1 = unhealthy.
 const ports = process.env.PORT ? [process.env.PORT] : ['8080', '9090'];

@@ -1,0 +1,113 @@
+/**
+ * docker-compose.yml checks without a Docker engine: the Compose Specification JSON schema (vendored, offline) and
+ * the semantics `docker compose up` would only reveal at run time (dependency targets and conditions, §7 variable
+ * names, the sim profile's env file and demo key).
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  DESIGN_ENV,
+  describeFailures,
+  repoRoot,
+  requireTools,
+  validate,
+  validatorPython,
+  type Manifest,
+} from './tools.js';
+
+const composeText = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as Manifest;
+const services = compose.services as Record<string, Manifest>;
+const simEnvText = readFileSync(join(repoRoot, 'deploy/docker/sim/sim.env'), 'utf8');
+const simEnv = new Map(
+  simEnvText
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+);
+
+describe.runIf(requireTools({ 'kubernetes-validate venv (jsonschema)': validatorPython }))(
+  'docker-compose.yml schema',
+  () => {
+    it('validates against the Compose Specification schema', () => {
+      const report = validate('compose', composeText);
+      expect(report.ok, describeFailures(report)).toBe(true);
+    });
+
+    it('rejects a file the Compose Specification does not allow (the check can fail)', () => {
+      const broken = composeText.replace(
+        '    image: apache/kafka:3.9.1',
+        '    image: apache/kafka:3.9.1\n    restart_policy: always',
+      );
+      const report = validate('compose', broken);
+      expect(report.ok).toBe(false);
+      expect(describeFailures(report)).toContain("services.kafka: 'restart_policy' does not match");
+    });
+  },
+);
+
+describe('docker-compose.yml semantics', () => {
+  it('runs the pinned Kafka (KRaft) and Apicurio Registry images', () => {
+    expect(services.kafka?.image).toBe('apache/kafka:3.9.1');
+    expect(services.kafka?.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(services.kafka?.environment.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+    expect(services.registry?.image).toBe('apicurio/apicurio-registry:3.0.9');
+    expect(services.ingress?.environment.SCHEMA_REGISTRY_URL).toBe('http://registry:8080/apis/ccompat/v7');
+  });
+
+  it('has every depends_on target defined, with a condition the target can satisfy', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [target, spec] of Object.entries((service.depends_on ?? {}) as Record<string, Manifest>)) {
+        expect(Object.keys(services), `${name} → ${target}`).toContain(target);
+        const dependency = services[target] as Manifest;
+        if (spec.condition === 'service_healthy') expect(dependency.healthcheck, `${target} healthcheck`).toBeDefined();
+        if (spec.condition === 'service_completed_successfully') expect(dependency.restart).not.toBe('unless-stopped');
+        // A service outside a profile must not wait for one inside it (compose would refuse to start it).
+        if (!service.profiles) expect(dependency.profiles, `${name} → ${target}`).toBeUndefined();
+      }
+    }
+  });
+
+  it('provisions topics once before ingress and processor start', () => {
+    expect(services.topics?.command.slice(0, 3)).toEqual(['fc-connector', 'topics', 'create']);
+    for (const name of ['ingress', 'processor']) {
+      expect(services[name]?.depends_on.topics.condition).toBe('service_completed_successfully');
+      expect(services[name]?.healthcheck).toBeDefined();
+    }
+  });
+
+  it('gives ingress and processor the DESIGN.md §7 variables', () => {
+    const ingress = Object.keys(services.ingress?.environment ?? {});
+    const processor = Object.keys(services.processor?.environment ?? {});
+    const withoutCredentials = (names: readonly string[]) => names.filter((n) => !/SASL|REGISTRY_(USER|PASS)/.test(n));
+    // The local broker and registry need no credentials; everything else of §7 is wired.
+    for (const name of withoutCredentials([...DESIGN_ENV.common, ...DESIGN_ENV.ingress]))
+      expect(ingress).toContain(name);
+    for (const name of withoutCredentials([...DESIGN_ENV.common, ...DESIGN_ENV.processor])) {
+      expect(processor).toContain(name);
+    }
+  });
+
+  it('runs the connector containers unprivileged with a read-only root filesystem', () => {
+    for (const name of ['topics', 'ingress', 'processor']) {
+      expect(services[name]).toMatchObject({ image: 'fc-connector:local', read_only: true, cap_drop: ['ALL'] });
+      expect(services[name]?.tmpfs).toContain('/tmp');
+    }
+  });
+
+  it('keeps the simulators in the sim profile, driven by sim.env and the demo key', () => {
+    const profiled = Object.entries(services).filter(([, s]) => s.profiles);
+    expect(profiled.map(([n, s]) => [n, s.profiles])).toEqual([['sim', ['sim']]]);
+    expect(services.sim?.build.target).toBe('sim');
+    // Every sim.env setting is consumed by the compose file.
+    for (const key of simEnv.keys()) expect(composeText, key).toContain(`\${${key}:-`);
+    // The ingress trusts exactly the demo key the simulator signs with.
+    const pem = readFileSync(join(repoRoot, 'deploy/docker/sim/demo-signing-key.pem'), 'utf8');
+    const publicKey = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' }).toString('base64');
+    expect(simEnv.get('FLUENT_WEBHOOK_PUBLIC_KEYS')).toBe(publicKey);
+    expect(services.sim?.environment.SIM_SIGNING_KEY_FILE).toBe('/app/deploy/docker/sim/demo-signing-key.pem');
+  });
+});
