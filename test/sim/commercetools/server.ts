@@ -123,17 +123,20 @@ const ORDER_DEFAULTS = {
   shippingMode: 'Single',
   syncInfo: [],
   returnInfo: [],
-  lastMessageSequenceNumber: 1,
 } as const;
+
+/**
+ * Defaults live on a shared frozen prototype: the default resolver finds them, and building a view stays cheap.
+ * (Fields assigned per view must not be on the prototype: frozen inherited properties cannot be shadowed.)
+ */
+const ORDER_PROTO: Readonly<Record<string, unknown>> = Object.freeze({ ...ORDER_DEFAULTS });
 
 /** The stored order plus the non-null list/enum fields of the `Order` type a query might select. */
 function orderView(order: CtOrder): Record<string, unknown> {
-  return {
-    ...ORDER_DEFAULTS,
-    ...order,
-    lastMessageSequenceNumber: order.version,
-    storeRef: order.storeKey ? { typeId: 'store', key: order.storeKey } : null,
-  };
+  const view = Object.assign(Object.create(ORDER_PROTO) as Record<string, unknown>, order);
+  view.lastMessageSequenceNumber = order.version;
+  view.storeRef = order.storeKey ? { typeId: 'store', key: order.storeKey } : null;
+  return view;
 }
 
 function authError(status: number, code: string, message: string) {

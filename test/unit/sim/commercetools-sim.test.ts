@@ -179,6 +179,24 @@ describe('commercetools simulator: orders', () => {
     expect(sim.store.getById(o.id)).toMatchObject({ version: 1, orderState: 'Open' });
   });
 
+  it('serves inStore(key) { order } only for orders of that store', async () => {
+    sim.store.createOrder({ orderNumber: 'O_S', storeKey: 'eu' });
+    const q = `query($key: KeyReferenceInput!) { inStore(key: $key) { order(orderNumber: "O_S") { orderNumber } } }`;
+    expect((await gql(q, { key: 'eu' })).body.data.inStore.order).toEqual({ orderNumber: 'O_S' });
+    expect((await gql(q, { key: 'us' })).body.data.inStore.order).toBeNull();
+  });
+
+  it('rejects a string version (Long accepts integers only)', async () => {
+    const o = sim.store.createOrder({ orderNumber: 'O_L' });
+    const res = await gql(UPDATE, {
+      id: o.id,
+      version: '1',
+      actions: [{ changeOrderState: { orderState: 'Complete' } }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/Long/);
+  });
+
   it('keeps projects apart', async () => {
     sim.store.createOrder({ orderNumber: 'O_6' }, 'eu-project');
     expect((await gql(READ, { orderNumber: 'O_6' })).body.data.order).toBeNull();
