@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'deploy/local/.stack/', 'test/bench/results/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'deploy/local/.stack/', 'test/bench/results/', 'coverage/', '.tools/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
