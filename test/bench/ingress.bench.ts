@@ -5,7 +5,7 @@
  * The load generator (autocannon) runs in a child process so it does not share the server's event loop.
  *
  * Env: BENCH_DURATION_S (default 8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16,64,256), BENCH_KEY_BITS (1024),
- * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (false), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
+ * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (false), BENCH_VARIANTS (ours,naive), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
  * Writes test/bench/results/ingress-<timestamp>.json and ingress-latest.json.
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +21,6 @@ import { WebhookSerde, createRegistry } from '../../schemas/index.js';
 import { WEBHOOK_PATH, buildApp } from '../../ingress/app.js';
 import { loadIngressConfig } from '../../ingress/config.js';
 import { createKafkaAdapter } from '../../ingress/kafka.js';
-import { parsePublicKey } from '../../ingress/signature.js';
 import { buildNaiveApp } from './naive-ingress.js';
 
 const env = process.env;
@@ -30,6 +29,8 @@ const warmupS = Number(env.BENCH_WARMUP_S ?? 2);
 const connectionLevels = (env.BENCH_CONNECTIONS ?? '16,64,256').split(',').map(Number);
 const keyBitsList = (env.BENCH_KEY_BITS ?? '1024').split(',').map(Number);
 const bodyCount = Number(env.BENCH_BODIES ?? 60_000);
+// For profiling one side alone (e.g. BENCH_VARIANTS=ours with node --cpu-prof).
+const variants = (env.BENCH_VARIANTS ?? 'ours,naive').split(',') as ('ours' | 'naive')[];
 const brokers = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const loadScript = fileURLToPath(new URL('./support-ingress-load.ts', import.meta.url));
@@ -83,6 +84,14 @@ function writeBodies(keyBits: number): { file: string; publicKeyBase64: string }
   return { file, publicKeyBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') };
 }
 
+async function batchStats(app: FastifyInstance) {
+  const value = (values: { metricName?: string; value: number }[], suffix: string) =>
+    values.filter((v) => v.metricName?.endsWith(suffix)).reduce((sum, v) => sum + v.value, 0);
+  const size = (await app.ingress.metrics.batchSize.get()).values;
+  const latency = (await app.ingress.metrics.produceSeconds.get()).values;
+  return { calls: value(size, '_count'), records: value(size, '_sum'), produceSeconds: value(latency, '_sum') };
+}
+
 function runLoad(url: string, bodiesFile: string, connections: number, seconds: number, label: string) {
   return new Promise<LoadResult>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', loadScript], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -120,7 +129,7 @@ async function main() {
         LOG_LEVEL: 'warn',
       });
       for (const connections of connectionLevels) {
-        for (const variant of ['ours', 'naive'] as const) {
+        for (const variant of variants) {
           let app: FastifyInstance;
           let close: () => Promise<void>;
           if (variant === 'ours') {
@@ -144,15 +153,31 @@ async function main() {
           const label = `${variant.padEnd(5)} RSA-${keyBits} c=${connections}`;
           try {
             if (warmupS > 0) await runLoad(url, file, connections, warmupS, `${label} warmup`);
+            const cpuBefore = process.cpuUsage();
+            const batchBefore = variant === 'ours' ? await batchStats(app) : undefined;
             const result = await runLoad(url, file, connections, durationS, label);
+            const cpu = process.cpuUsage(cpuBefore);
+            // Server CPU per request: robust to other load on the machine, unlike req/s.
+            const serverCpuUsPerRequest = result.total > 0 ? (cpu.user + cpu.system) / result.total : 0;
             let batch: Record<string, number> | undefined;
-            if (variant === 'ours') {
-              const metric = await app.ingress.metrics.batchSize.get();
-              const sum = metric.values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
-              const count = metric.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-              batch = { produceCalls: count, meanBatchSize: count > 0 ? sum / count : 0 };
+            if (variant === 'ours' && batchBefore) {
+              const after = await batchStats(app);
+              const calls = after.calls - batchBefore.calls;
+              batch = {
+                produceCalls: calls,
+                meanBatchSize: calls > 0 ? (after.records - batchBefore.records) / calls : 0,
+                meanProduceMs: calls > 0 ? ((after.produceSeconds - batchBefore.produceSeconds) * 1000) / calls : 0,
+              };
             }
-            runs.push({ variant, keyBits, connections, durationS, ...result, ...(batch ? { batch } : {}) });
+            runs.push({
+              variant,
+              keyBits,
+              connections,
+              durationS,
+              ...result,
+              serverCpuUsPerRequest,
+              ...(batch ? { batch } : {}),
+            });
           } finally {
             await close();
           }
@@ -176,14 +201,17 @@ async function main() {
     'max ms',
     'non-2xx',
     'errors',
+    'cpu µs/req',
     'batch',
+    'produce ms',
   ];
   const rows = runs.map((r) => {
     const x = r as unknown as LoadResult & {
       variant: string;
       keyBits: number;
       connections: number;
-      batch?: { meanBatchSize: number };
+      serverCpuUsPerRequest: number;
+      batch?: { meanBatchSize: number; meanProduceMs: number };
     };
     return [
       `RSA-${x.keyBits}`,
@@ -196,7 +224,9 @@ async function main() {
       fmt(x.max, 0),
       String(x.non2xx),
       String(x.errors + x.timeouts),
+      fmt(x.serverCpuUsPerRequest, 0),
       x.batch ? fmt(x.batch.meanBatchSize, 1) : '-',
+      x.batch ? fmt(x.batch.meanProduceMs, 1) : '-',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
