@@ -49,7 +49,7 @@ export function resolveSettings(io: CliIo, options: GlobalOptions): CliSettings 
       // Name the flag as well as the variable: the operator may have used either.
       const problems = error.problems.map((p) =>
         p
-          .replace(/^KAFKA_BROKERS:/, 'KAFKA_BROKERS / --brokers:')
+          .replace(/^KAFKA_BROKERS(\.\d+)?:/, 'KAFKA_BROKERS / --brokers:')
           .replace(/^TOPIC_WEBHOOKS:/, 'TOPIC_WEBHOOKS / --topic:'),
       );
       throw new UsageError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

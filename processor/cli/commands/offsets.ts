@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { GroupActiveError, UsageError } from '../errors.js';
 import { dash, iso, table } from '../format.js';
 import { println, type CliIo } from '../io.js';
-import { offsetsForTimestamp, partitionOffsets, requireTopics } from '../kafka.js';
+import { commitGroupOffsets, offsetsForTimestamp, partitionOffsets, requireTopics } from '../kafka.js';
 import { collectList, parseTimePoint, type TimePoint } from '../parse.js';
 import { withSession, type Session } from '../session.js';
 
@@ -87,7 +87,9 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
   }
 
   const target = options.toDatetime
-    ? `${options.toDatetime.text} (${iso(options.toDatetime.ms)})`
+    ? options.toDatetime.text === iso(options.toDatetime.ms)
+      ? options.toDatetime.text
+      : `${options.toDatetime.text} (${iso(options.toDatetime.ms)})`
     : options.toEarliest
       ? 'earliest'
       : 'latest';
@@ -136,13 +138,14 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
   const now = await describe();
   if (!['Empty', 'Dead'].includes(now.state) || now.members > 0)
     throw new GroupActiveError(groupId, now.state, now.members);
-  for (const topic of topics) {
-    await admin.setOffsets({
-      groupId,
+  await commitGroupOffsets(
+    session.client,
+    groupId,
+    topics.map((topic) => ({
       topic,
       partitions: plan.filter((r) => r.topic === topic).map((r) => ({ partition: r.partition, offset: r.target })),
-    });
-  }
+    })),
+  );
   if (!options.json)
     println(out, `Offsets of ${groupId} reset on ${topics.length} topic(s), ${plan.length} partition(s).`);
 }
