@@ -9,8 +9,8 @@
  *
  * Conflicts are not errors here: `updateOrder` reports them as a result (`conflict`) for the caller's re-read loop.
  */
-import { NonRetryableError, RetryableError } from '../errors.js';
-import { errorMessages, postGraphql, type GraphqlError } from '../downstream/graphql.js';
+import { ConfigurationError, NonRetryableError, RetryableError } from '../errors.js';
+import { errorMessages, isRequestError, postGraphql, type GraphqlError } from '../downstream/graphql.js';
 import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
 import type { CommercetoolsTokens } from './auth.js';
 import type { CommercetoolsDocuments } from './documents.js';
@@ -52,6 +52,7 @@ export class CommercetoolsClient {
     const doc = byNumber ? this.options.documents.orderByNumber : this.options.documents.orderById;
     const variables = byNumber ? { orderNumber: locator.value } : { id: locator.value };
     const res = await this.call<Record<string, CtOrder | null>>('order query', projectKey, doc.text, variables, signal);
+    if (res.errors?.length && isRequestError(res)) throw requestRejected('order query', projectKey, res.errors);
     if (res.errors?.length) {
       const codes = res.errors.map((e) => e.extensions?.code);
       if (codes.every((c) => c !== undefined && NOT_FOUND_CODES.has(c))) return null;
@@ -82,6 +83,7 @@ export class CommercetoolsClient {
       signal,
       [409, 404],
     );
+    if (res.errors?.length && isRequestError(res)) throw requestRejected('updateOrder', projectKey, res.errors);
     if (res.errors?.length) {
       const conflict = res.errors.find((e) => e.extensions?.code === 'ConcurrentModification');
       if (conflict) {
@@ -138,6 +140,12 @@ export class CommercetoolsClient {
 function firstField<T>(data: Record<string, T | null> | null | undefined): T | null {
   if (!data) return null;
   return Object.values(data)[0] ?? null;
+}
+
+function requestRejected(operation: string, projectKey: string, errors: readonly GraphqlError[]): ConfigurationError {
+  return new ConfigurationError(
+    `commercetools ${operation} (project ${projectKey}): the request was rejected (check CT_GRAPHQL_* document overrides and the actions sent): ${errorMessages(errors)}`,
+  );
 }
 
 /** GraphQL errors other than conflicts/not-found: invalid input is permanent, anything else may pass later. */

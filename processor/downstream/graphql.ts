@@ -92,3 +92,18 @@ function parseBody<T>(text: string): { data?: T | null; errors?: GraphqlError[] 
 export function errorMessages(errors: readonly GraphqlError[] | undefined): string {
   return (errors ?? []).map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message)).join('; ');
 }
+
+/**
+ * A GraphQL *request* error (syntax, validation, variable coercion): the spec says such a response has no `data`
+ * entry and its errors no `path`. The document or its variables are wrong for the server's schema, so retrying the
+ * same request cannot help — typically a replaced document that does not fit.
+ */
+export function isRequestError(res: GraphqlResponse<unknown>): boolean {
+  return (
+    res.data === undefined &&
+    (res.errors?.length ?? 0) > 0 &&
+    (res.errors ?? []).every(
+      (e) => e.path === undefined && !e.extensions?.code?.match(/^(ConcurrentModification|ResourceNotFound)$/),
+    )
+  );
+}

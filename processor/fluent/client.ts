@@ -3,8 +3,8 @@
  * failures are retried in place once or twice, and failures are typed (see downstream/http.ts). The first root field
  * of `data` is read whatever its alias, so replaced documents may alias it.
  */
-import { RetryableError } from '../errors.js';
-import { postGraphql, errorMessages } from '../downstream/graphql.js';
+import { ConfigurationError, RetryableError } from '../errors.js';
+import { errorMessages, isRequestError, postGraphql } from '../downstream/graphql.js';
 import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
 import type { TokenCache } from '../downstream/token-cache.js';
 import type { FluentDocuments } from './documents.js';
@@ -89,6 +89,11 @@ export class FluentClient {
             operation,
             signal,
           });
+          if (res.errors?.length && isRequestError(res)) {
+            throw new ConfigurationError(
+              `fluent ${operation}: the request was rejected (check FLUENT_GRAPHQL_* document overrides): ${errorMessages(res.errors)}`,
+            );
+          }
           if (res.errors?.length) {
             throw new RetryableError(`fluent ${operation}: ${errorMessages(res.errors)}`, {
               details: { service: 'fluent' },

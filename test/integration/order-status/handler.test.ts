@@ -1,4 +1,7 @@
 /** The order-status handler against the Fluent and commercetools simulators (no Kafka). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -220,6 +223,17 @@ describe('order-status handler with the simulators', () => {
     expect((error as Error).message).toContain(names.paymentStatus);
     expect((error as Error).message).toContain('BOOKED');
     expect((error as Error).message).toContain('BalanceDue, Failed, Pending, CreditOwed, Paid');
+  });
+
+  it('a replaced Fluent document that the server rejects is a non-retryable configuration error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fluent-override-'));
+    const path = join(dir, 'order.graphql');
+    writeFileSync(path, 'query Q($id: ID!) { orderById(id: $id) { id ref status customerNotes } }');
+    const base = handlerConfig(fluent, ct);
+    const { handler } = newHandler({ fluent: { ...base.fluent, documents: { orderById: path } } });
+    const error = await handler.handle(contextFor(orderWebhook(newOrder('BOOKED'), 'BOOKED'))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/fluent orderById: the request was rejected .*customerNotes/);
   });
 
   it('RETAILER settings win over ACCOUNT settings; an unmapped status changes nothing', async () => {
