@@ -3,9 +3,11 @@
  * project key, through `{CT_API_URL}/{projectKey}/graphql` (DESIGN.md §4).
  *
  * Why not @commercetools/platform-sdk + ts-client: both calls are GraphQL anyway, so the SDK would only add its
- * middleware chain (auth, retry, user-agent, JSON (de)serialisation through fetch) on a path that runs ~2× per
- * message at ≥1,000 messages/s on a shared 2-core box. A pooled undici Agent with our own token cache per project
- * key does the same work with less allocation and gives us precise control of timeouts, retries and error typing.
+ * middleware chain (auth, retry, user-agent, JSON (de)serialisation through fetch) on a path that runs twice per
+ * message at ≥1,000 messages/s on a shared 2-core box. Measured (order query against the simulator, 64 concurrent,
+ * 3,000 calls, warm, client-process CPU): this client 134 µs/call, platform-sdk 8.27 + ts-client 4.10 with fetch
+ * 590 µs/call (4.4×). A pooled undici Agent with our own token cache per project key does the same work and gives
+ * precise control of timeouts, retries and error typing.
  *
  * Conflicts are not errors here: `updateOrder` reports them as a result (`conflict`) for the caller's re-read loop.
  */
