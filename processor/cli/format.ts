@@ -3,7 +3,7 @@
 /** Left-aligned columns separated by two spaces; cells longer than `maxWidth` are cut with an ellipsis. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = 60): string {
   const cut = (s: string): string => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
-  const cells = [headers, ...rows].map((r) => r.map((c) => cut(c.replace(/\s+/g, ' '))));
+  const cells = [[...headers], ...rows.map((r) => r.map((c) => cut(c.replace(/\s+/g, ' '))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells
     .map((r) =>
