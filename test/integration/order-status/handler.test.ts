@@ -131,6 +131,28 @@ describe('order-status handler with the simulators', () => {
     expect(await metrics.getSingleMetricAsString('fc_order_status_conflicts_total')).toMatch(/ 2$/m);
   });
 
+  it('a conflict reported with HTTP 200 (GraphQL extensions only) is resolved the same way', async () => {
+    const ct200 = await startCommercetoolsSim({ conflictHttpStatus: 200 });
+    try {
+      const handler = createOrderStatusHandler({ config: handlerConfig(fluent, ct200), logger: silentLogger });
+      handlers.push(handler);
+      const ref = `C200_${++seq}`;
+      const order = fluent.store.upsertOrder({ ref, status: 'COMPLETE' });
+      ct200.store.createOrder({ orderNumber: ref });
+      ct200.faults.conflictNext(1);
+      expect((await handler.handle(contextFor(orderWebhook({ id: order.id, ref }, 'COMPLETE')))).status).toBe(
+        'applied',
+      );
+      expect(ct200.stats.conflicts).toBe(1);
+      expect(ct200.store.getOrder({ orderNumber: ref })).toMatchObject({
+        orderState: 'Complete',
+        shipmentState: 'Shipped',
+      });
+    } finally {
+      await ct200.close();
+    }
+  });
+
   it('persistent conflicts end in a RetryableError after the bound', async () => {
     const { handler } = newHandler({ conflictRetries: 1 });
     const order = newOrder('BOOKED');
