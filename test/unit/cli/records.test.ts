@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FAILURE_HEADERS, matches, replayMessage, summarize } from '../../../processor/cli/records.js';
 import { Headers } from '../../../schemas/index.js';
 
-function deadLetter(overrides: Partial<KafkaMessage> = {}): KafkaMessage {
-  return {
+function deadLetter(overrides: { headers?: KafkaMessage['headers']; key?: Buffer | null } = {}): KafkaMessage {
+  const message: KafkaMessage = {
     key: Buffer.from('O_1'),
     value: Buffer.from([0, 0, 0, 0, 1, 2, 3]),
     timestamp: String(Date.UTC(2024, 4, 1, 10)),
@@ -29,8 +29,8 @@ function deadLetter(overrides: Partial<KafkaMessage> = {}): KafkaMessage {
       [Headers.replayedFrom]: Buffer.from('fluent.webhooks.dlq:0:1'),
       'x-partner': Buffer.from('kept'),
     },
-    ...overrides,
   };
+  return { ...message, ...overrides } as KafkaMessage;
 }
 
 describe('dead-letter summary and filters', () => {
