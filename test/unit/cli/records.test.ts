@@ -10,7 +10,6 @@ function deadLetter(overrides: { headers?: KafkaMessage['headers']; key?: Buffer
     timestamp: String(Date.UTC(2024, 4, 1, 10)),
     attributes: 0,
     offset: '42',
-    size: 0,
     headers: {
       [Headers.messageName]: Buffer.from('fc.connect.order.webhook.order-status-update'),
       [Headers.eventId]: Buffer.from('evt-1'),
