@@ -6,7 +6,7 @@
  * reporting a figure.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCommercetoolsSim } from '../sim/commercetools/index.js';
@@ -210,9 +210,10 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
     fluent.stats.reset();
     ct.stats.reset();
 
-    const profileName = `cpu-${variant}-${Date.now()}.cpuprofile`;
+    // One folder per profiled run: node writes one .cpuprofile per thread (tsx's loader runs in a worker).
+    const profileDir = join(options.logDir, `cpu-${variant}-${Date.now()}`);
     const nodeArgs = [
-      ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${options.logDir}`, `--cpu-prof-name=${profileName}`] : []),
+      ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       '--import',
       'tsx',
       childScript,
@@ -250,10 +251,10 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
     let readyAt = 0;
     let last: ChildProgress = { type: 'progress', done: 0, outcomes: {}, firstAt: 0, lastAt: 0, cpuUs: 0 };
     const samples: { at: number; done: number }[] = [];
-    spawned.on('message', (message: { type: string; at?: number } & Partial<ChildProgress>) => {
+    spawned.on('message', (message: { type: string; at?: number }) => {
       if (message.type === 'ready' && !readyAt) readyAt = message.at ?? Date.now();
       if (message.type === 'progress') {
-        last = message as ChildProgress;
+        last = message as unknown as ChildProgress;
         samples.push({ at: Date.now(), done: last.done });
       }
     });
@@ -319,12 +320,24 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
         tokenRequestsPerRecord: (fluent.stats.tokenRequests + ct.stats.tokenRequests) / handled,
       },
       correctness,
-      ...(options.profile ? { profile: join(options.logDir, profileName) } : {}),
+      ...(options.profile ? { profile: mainThreadProfile(profileDir) } : {}),
     };
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await Promise.allSettled([fluent.close(), ct.close()]);
     if (topics) await deleteBenchTopics(kafka, topics);
+  }
+}
+
+/** The main thread's profile: the largest file (the loader worker goes idle once modules are compiled). */
+function mainThreadProfile(dir: string): string | undefined {
+  try {
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => ({ f: join(dir, f), size: statSync(join(dir, f)).size }));
+    return files.sort((a, b) => b.size - a.size)[0]?.f;
+  } catch {
+    return undefined;
   }
 }
 
