@@ -273,13 +273,14 @@ async function replay(session: Session, options: ReplayOptions): Promise<void> {
     }
     const seconds = Math.max((session.now() - started) / 1000, 0.001);
     if (result !== 'complete') {
+      const resume = `fc-connector replay --id ${id}${explicitDir ? ` --state-dir ${options.stateDir as string}` : ''}`;
       println(
         out,
         `Interrupted: ${replayed} record(s) replayed in this run (${cp.replayed} in total); every replayed batch was ` +
           `acknowledged and its position saved in ${path}.\n` +
-          `Resume with: fc-connector replay --id ${id}   (or run the same command again)`,
+          `Resume with: ${resume}   (or run the same command again; same connection settings)`,
       );
-      throw new InterruptedError(`replay ${id} interrupted; resume with \`fc-connector replay --id ${id}\``);
+      throw new InterruptedError(`replay ${id} interrupted; resume with \`${resume}\``);
     }
     cp.status = 'complete';
     cp.updatedAt = iso(session.now());
