@@ -153,6 +153,14 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
     // No access log line per request: at thousands of webhooks/s that is the main CPU cost. We log outcomes ourselves.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.maxBodyBytes,
+    // Without these a client holding a request open (partial headers or body) keeps its socket forever: Fastify's
+    // default requestTimeout is 0. Node checks the timers every connectionsCheckingInterval ms.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      requestTimeout: config.http.requestTimeoutMs,
+      headersTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.requestTimeoutMs),
+    },
     // Our handler answers 503 SHUTTING_DOWN with Retry-After itself; Fastify's generic 503 has no Retry-After.
     return503OnClosing: false,
     requestIdHeader: false,

@@ -82,11 +82,21 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
   INGRESS_VERIFY_ASYNC: boolFromEnv(false),
   INGRESS_RETRY_AFTER_SECONDS: intFromEnv(5, 1, 3_600),
   INGRESS_SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
+  INGRESS_REQUEST_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
 });
 
 export interface IngressConfig {
   readonly connection: ConnectionConfig;
-  readonly http: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBodyBytes: number;
+    /**
+     * Time a client gets to send the whole request (headers and body), default 10 s; a slow or stalled client is
+     * then answered 408 and disconnected, so held-open sockets (slowloris) cannot pile up.
+     */
+    readonly requestTimeoutMs: number;
+  };
   readonly signature: {
     readonly publicKeys: readonly PublicKeyEntry[];
     readonly acceptFlexSignature: boolean;
@@ -123,7 +133,12 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
   const parsed = parseEnv(ingressEnvSchema, env);
   return deepFreeze({
     connection: toConnectionConfig(parsed),
-    http: { host: parsed.HOST, port: parsed.PORT, maxBodyBytes: parsed.WEBHOOK_MAX_BODY_BYTES },
+    http: {
+      host: parsed.HOST,
+      port: parsed.PORT,
+      maxBodyBytes: parsed.WEBHOOK_MAX_BODY_BYTES,
+      requestTimeoutMs: parsed.INGRESS_REQUEST_TIMEOUT_MS,
+    },
     signature: {
       publicKeys: parsed.FLUENT_WEBHOOK_PUBLIC_KEYS,
       acceptFlexSignature: parsed.FLUENT_ACCEPT_FLEX_SIGNATURE,

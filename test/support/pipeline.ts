@@ -18,7 +18,6 @@ type CommercetoolsSim = Awaited<ReturnType<typeof startCommercetoolsSim>>;
 type WebhookSender = ReturnType<typeof createWebhookSender>;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const tsxBin = join(repoRoot, 'node_modules', '.bin', 'tsx');
 
 export interface PipelineOptions {
   kafkaBrokers: string;
@@ -63,7 +62,9 @@ export interface Pipeline {
 }
 
 function spawnService(name: string, args: string[], env: Record<string, string>, log: WriteStream): ServiceProcess {
-  const child = spawn(tsxBin, args, {
+  // `node --import tsx`, not the tsx binary: the tsx CLI runs the service in a grandchild process, so a SIGKILL
+  // would kill only the wrapper and leave the service running (holding its port and its consumer-group seat).
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,7 +17,7 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 describe('loadIngressConfig', () => {
   it('applies documented defaults and freezes the result', () => {
     const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64 });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 262_144 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 262_144, requestTimeoutMs: 10_000 });
     expect(config.signature.acceptFlexSignature).toBe(false);
     expect(config.connection.topic).toBe('fluent.webhooks');
     expect(config.batch).toEqual({ lingerMs: 0, maxBatchSize: 500, maxInFlight: 2, produceTimeoutMs: 5_000 });
