@@ -6,7 +6,7 @@
  * `run(argv, io)` is the whole program and returns the exit code (0 ok, 1 runtime failure, 2 usage, 130
  * interrupted); the bottom of this file wires it to the real process when executed directly.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { dlqCommand } from './commands/dlq.js';
@@ -32,6 +32,18 @@ Examples:
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad arguments or configuration, 130 interrupted.`;
 
+/** package.json version; the file sits two levels up from the source and three from dist/. */
+function packageVersion(): string {
+  for (const relative of ['../../package.json', '../../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next location
+    }
+  }
+  return 'unknown';
+}
+
 export function buildProgram(io: CliIo): Command {
   const program = new Command('fc-connector')
     .description('Operations CLI for the Fluent → commercetools connector: topics, dead letters, replay, offsets')
@@ -55,6 +67,7 @@ export function buildProgram(io: CliIo): Command {
         .default(3_000),
     )
     .option('--verbose', 'print Kafka client warnings to stderr')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', ROOT_HELP)
     .exitOverride()
