@@ -78,6 +78,8 @@ export interface ProcessorCaseResult {
   readonly drained: boolean;
   /** Group join → last record finished (ms). Equals the lag drain time when drained. */
   readonly drainMs: number;
+  /** Group join → first record finished (ms): start-up cost (token, settings, connections, JIT). */
+  readonly firstRecordMs: number;
   /** done ÷ drain time. */
   readonly recordsPerSec: number;
   /** Rate between 10 % and 90 % of the records done (excludes start-up and the tail). */
@@ -302,6 +304,7 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
       done,
       drained,
       drainMs,
+      firstRecordMs: done > 0 ? last.firstAt - readyAt : NaN,
       recordsPerSec: done / Math.max(0.001, drainMs / 1000),
       steadyRecordsPerSec: steady,
       outcomes: last.outcomes,
