@@ -32,7 +32,7 @@ const SHORT: ChaosProfile = {
   brokerDownMs: 3_000,
   ingressRestartsAt: [42_000],
   latencySpikes: [[12_000, 4_000, 800]],
-  errorBursts: [[45_000, 4_000, 0.3]],
+  errorBursts: [[45_000, 4_000, 0.6]],
   convergeMs: 120_000,
 };
 

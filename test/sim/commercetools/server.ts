@@ -81,6 +81,8 @@ export interface CtAuthControl {
   expireAll(): void;
   /** Number of currently valid tokens. */
   validTokens(): number;
+  /** Every token issued so far, revoked and expired ones included (e.g. to check none appears in a log). */
+  issuedTokens(): string[];
 }
 
 export interface CommercetoolsSim {
@@ -163,6 +165,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
   const faults = new FaultController<CtEndpoint>(['token', 'graphql'], options.faults, createRandom(options.seed));
   const conflictHttpStatus = options.conflictHttpStatus ?? 409;
   const tokens = new Map<string, CtTokenInfo>();
+  const issued: string[] = [];
 
   const stats = newStats(faults);
   const auth: CtAuthControl = {
@@ -173,6 +176,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
       for (const info of tokens.values()) info.expiresAt = 0;
     },
     validTokens: () => [...tokens.values()].filter((i) => i.expiresAt > Date.now()).length,
+    issuedTokens: () => [...issued],
   };
 
   const findOrder = (ctx: ResolverContext, args: { id?: string | null; orderNumber?: string | null }) => {
@@ -265,6 +269,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
     const token = randomBytes(24).toString('base64url');
     const ttl = auth.tokenTtlSeconds;
     tokens.set(token, { clientId: client.clientId, scopes, expiresAt: Date.now() + ttl * 1000 });
+    issued.push(token);
     stats.tokensIssued++;
     sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
   };

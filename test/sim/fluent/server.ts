@@ -60,6 +60,8 @@ export interface FluentAuthControl {
   /** Marks every issued token expired now. */
   expireAll(): void;
   validTokens(): number;
+  /** Every token issued so far, revoked and expired ones included (e.g. to check none appears in a log). */
+  issuedTokens(): string[];
 }
 
 export interface FluentSim {
@@ -97,6 +99,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
   if (options.seedMappingsFor) store.seedExampleMappings({ connectorName: options.seedMappingsFor });
   const faults = new FaultController<FluentEndpoint>(['token', 'graphql'], options.faults, createRandom(options.seed));
   const tokens = new Map<string, { expiresAt: number }>();
+  const issued: string[] = [];
   const stats = newStats(faults);
   const auth: FluentAuthControl = {
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
@@ -106,6 +109,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
       for (const info of tokens.values()) info.expiresAt = 0;
     },
     validTokens: () => [...tokens.values()].filter((i) => i.expiresAt > Date.now()).length,
+    issuedTokens: () => [...issued],
   };
 
   const rootValue = {
@@ -144,6 +148,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
     const token = randomBytes(24).toString('base64url');
     const ttl = auth.tokenTtlSeconds;
     tokens.set(token, { expiresAt: Date.now() + ttl * 1000 });
+    issued.push(token);
     stats.tokensIssued++;
     sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: ttl, scope: 'api' });
   };
