@@ -1,7 +1,7 @@
 /* global process, console */
 // Copies the non-TypeScript files the compiled services read at run time next to their compiled JS in dist/:
-// schemas/*.avsc (serde.ts reads webhook-event.avsc beside itself) and processor/**/*.graphql (GraphQL documents a
-// deployment may replace). Run by `npm run build` after `tsc -p tsconfig.build.json`.
+// schemas/*.avsc (serde.ts reads webhook-event.avsc beside itself), processor/**/*.graphql (GraphQL documents a
+// deployment may replace) and the bundled commercetools schema (*.sdl). Run by `npm run build` after tsc.
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist');
 const sourceDirs = ['schemas', 'ingress', 'processor'];
-const assetExtensions = ['.avsc', '.graphql'];
+const assetExtensions = ['.avsc', '.graphql', '.sdl'];
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {

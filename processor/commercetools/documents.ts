@@ -1,6 +1,6 @@
 /**
  * The commercetools GraphQL documents (built-in .graphql files next to this module, replaceable by file path).
- * With a schema (CT_GRAPHQL_SCHEMA_FILE, e.g. the official SDL) each is validated against it at start.
+ * Each is validated at start against the schema the handler passes (by default the bundled official SDL).
  */
 import type { GraphQLSchema } from 'graphql';
 import { loadDocument, loadSchema, type LoadedDocument } from '../downstream/documents.js';

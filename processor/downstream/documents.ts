@@ -70,10 +70,16 @@ export function loadDocument(spec: DocumentSpec, schema?: GraphQLSchema): Loaded
   return { name: spec.name, text, document: document!, source };
 }
 
-/** Builds a schema from an SDL file (CT_GRAPHQL_SCHEMA_FILE). */
+const schemas = new Map<string, GraphQLSchema>();
+
+/** Builds a schema from an SDL file (CT_GRAPHQL_SCHEMA_FILE), once per path and process (the SDL is large). */
 export function loadSchema(path: string, envVar: string): GraphQLSchema {
+  const cached = schemas.get(path);
+  if (cached) return cached;
   try {
-    return buildSchema(readFileSync(path, 'utf8'));
+    const schema = buildSchema(readFileSync(path, 'utf8'));
+    schemas.set(path, schema);
+    return schema;
   } catch (error) {
     throw new ConfigError([`${envVar}: cannot build a GraphQL schema from ${path}: ${(error as Error).message}`]);
   }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseEnv } from '../../../schemas/index.js';
+import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
 
 export const CORRELATION_STRATEGIES = ['orderNumber', 'id', 'strip-prefix', 'attribute'] as const;
 export type CorrelationStrategy = (typeof CORRELATION_STRATEGIES)[number];
@@ -43,7 +44,10 @@ export interface CommercetoolsConfig {
   readonly timeoutMs: number;
   /** File paths replacing the built-in GraphQL documents. */
   readonly documents: { readonly updateOrder?: string; readonly orderByNumber?: string; readonly orderById?: string };
-  /** Optional SDL file: when set, every commercetools document is validated against it at start. */
+  /**
+   * SDL file every commercetools document is validated against at start. Default: the bundled official schema
+   * (processor/commercetools/reference/); CT_GRAPHQL_SCHEMA_FILE points at another one.
+   */
   readonly schemaFile?: string;
 }
 
@@ -192,7 +196,8 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
         orderByNumber: e.CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT,
         orderById: e.CT_GRAPHQL_ORDER_BY_ID_DOCUMENT,
       },
-      schemaFile: e.CT_GRAPHQL_SCHEMA_FILE,
+      // Every commercetools document is validated at start; the official schema ships with the connector.
+      schemaFile: e.CT_GRAPHQL_SCHEMA_FILE ?? BUNDLED_CT_SCHEMA_PATH,
     },
     connectorName: e.CONNECTOR_NAME,
     correlation: {

@@ -1,16 +1,21 @@
 /**
- * The official commercetools GraphQL schema (shared/reference/commercetools-graphql-schema.sdl, beside the repo),
- * built once per process. `Long` gets real integer checks so a connector sending `version: "3"` fails as it would
+ * The official commercetools GraphQL schema: shared/reference/commercetools-graphql-schema.sdl beside the repo when
+ * present (the project's reference copy), else the identical copy bundled with the connector — built once per process. `Long` gets real integer checks so a connector sending `version: "3"` fails as it would
  * against commercetools instead of passing through an identity scalar.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, GraphQLScalarType, Kind, type GraphQLSchema } from 'graphql';
+import { BUNDLED_CT_SCHEMA_PATH } from '../../../processor/commercetools/schema-file.js';
 
 /** Repo root is three levels above this file (test/sim/commercetools/); `shared/` sits beside the repo. */
-export const DEFAULT_CT_SCHEMA_PATH = fileURLToPath(
+export const SHARED_CT_SCHEMA_PATH = fileURLToPath(
   new URL('../../../../shared/reference/commercetools-graphql-schema.sdl', import.meta.url),
 );
+
+export const DEFAULT_CT_SCHEMA_PATH = existsSync(SHARED_CT_SCHEMA_PATH)
+  ? SHARED_CT_SCHEMA_PATH
+  : BUNDLED_CT_SCHEMA_PATH;
 
 const cache = new Map<string, GraphQLSchema>();
 
@@ -23,7 +28,7 @@ export function loadCommercetoolsSchema(path = DEFAULT_CT_SCHEMA_PATH): GraphQLS
   } catch (err) {
     throw new Error(
       `commercetools simulator: cannot read the GraphQL schema at ${path} ` +
-        `(expected shared/reference/ beside the repository): ${String(err)}`,
+        `(expected shared/reference/ beside the repository, or the bundled copy): ${String(err)}`,
       { cause: err },
     );
   }

@@ -1,20 +1,19 @@
 /**
  * Every GraphQL document the connector sends to commercetools must validate against the official schema
- * (../shared/reference beside the repository; resolved from this file so CI clones elsewhere work).
+ * (../shared/reference beside the repository when present, else the bundled identical copy).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildSchema, parse, validate } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_DOCUMENT_FILES, loadCommercetoolsDocuments } from '../../../processor/commercetools/documents.js';
 import { ConfigError } from '../../../schemas/index.js';
 import type { GraphQLSchema } from 'graphql';
+import { DEFAULT_CT_SCHEMA_PATH } from '../../sim/commercetools/schema.js';
 
-const REPO_ROOT = new URL('../../../', import.meta.url);
-const SDL_PATH = fileURLToPath(new URL('../shared/reference/commercetools-graphql-schema.sdl', REPO_ROOT));
+const SDL_PATH = DEFAULT_CT_SCHEMA_PATH;
 
 let schema: GraphQLSchema;
 beforeAll(() => {

@@ -9,6 +9,7 @@ import {
   ORDER_STATUS_MESSAGE_NAMES,
 } from '../../../../processor/handlers/order-status/index.js';
 import { ConfigError } from '../../../../schemas/index.js';
+import { DEFAULT_CT_SCHEMA_PATH } from '../../../sim/commercetools/schema.js';
 
 const ENV = {
   FLUENT_BASE_URL: 'http://127.0.0.1:1',
@@ -68,7 +69,7 @@ describe('createOrderStatusHandler', () => {
       doc,
       'mutation Search($id: String!, $version: Long!, $actions: [OrderUpdateAction!]!) { search: updateOrder(id: $id, version: $version, actions: $actions) { id nonsense } }',
     );
-    const sdl = new URL('../../../../../shared/reference/commercetools-graphql-schema.sdl', import.meta.url).pathname;
+    const sdl = DEFAULT_CT_SCHEMA_PATH;
     const { logger } = capture();
     expect(() =>
       createOrderStatusHandler({

@@ -1,0 +1,19 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_CT_SCHEMA_PATH } from '../../../processor/commercetools/schema-file.js';
+import { SHARED_CT_SCHEMA_PATH } from '../../sim/commercetools/schema.js';
+
+describe('bundled commercetools schema', () => {
+  // CI always has the project's reference copy beside the repository; a clone elsewhere may not.
+  const shared = existsSync(SHARED_CT_SCHEMA_PATH);
+
+  it.runIf(shared || process.env.CI === 'true')('is byte-identical to the reference copy in shared/reference', () => {
+    expect(readFileSync(BUNDLED_CT_SCHEMA_PATH).equals(readFileSync(SHARED_CT_SCHEMA_PATH))).toBe(true);
+  });
+
+  it('declares the updateOrder mutation the connector sends', () => {
+    const sdl = readFileSync(BUNDLED_CT_SCHEMA_PATH, 'utf8');
+    expect(sdl).toMatch(/updateOrder\(/);
+    expect(sdl).toMatch(/enum OrderState \{/);
+  });
+});
