@@ -4,6 +4,7 @@ const integrationSetup = ['./test/support/global-setup.ts'];
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
