@@ -3,7 +3,7 @@
  * original headers, plus the error headers of DESIGN.md §5. The original topic/partition/offset always point at the
  * first place the record was consumed from (the main topic), even after several retry tiers.
  */
-import { Headers, headerString, type RawHeaders } from '../schemas/index.js';
+import { FAILURE_HEADERS, Headers, headerString, type RawHeaders } from '../schemas/index.js';
 import { errorClassOf, errorMessageOf, isRetryable } from './errors.js';
 import type { RetryDecision } from './retry-policy.js';
 
@@ -23,18 +23,7 @@ export interface OutgoingRecord {
   readonly headers: Record<string, Buffer | string>;
 }
 
-const ERROR_HEADERS = new Set<string>([
-  Headers.attempt,
-  Headers.notBefore,
-  Headers.originalTopic,
-  Headers.originalPartition,
-  Headers.originalOffset,
-  Headers.errorClass,
-  Headers.errorMessage,
-  Headers.errorRetryable,
-  Headers.handler,
-  Headers.failedAt,
-]);
+const ERROR_HEADERS = new Set<string>(FAILURE_HEADERS);
 
 /**
  * @param attempt the attempt that just failed (1 = first delivery from the main topic); written as `fc-attempt`,

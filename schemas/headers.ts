@@ -22,6 +22,20 @@ export const Headers = {
 
 export type HeaderName = (typeof Headers)[keyof typeof Headers];
 
+/** Headers the processor adds when it moves a record to a retry tier or the DLQ (DESIGN.md §5). */
+export const FAILURE_HEADERS: readonly HeaderName[] = Object.freeze([
+  Headers.attempt,
+  Headers.notBefore,
+  Headers.originalTopic,
+  Headers.originalPartition,
+  Headers.originalOffset,
+  Headers.errorClass,
+  Headers.errorMessage,
+  Headers.errorRetryable,
+  Headers.handler,
+  Headers.failedAt,
+]);
+
 /** KafkaJS delivers header values as Buffer | string | (Buffer|string)[] | undefined. */
 export type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 

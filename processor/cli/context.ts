@@ -3,9 +3,15 @@
  * connection (KAFKA_* via schemas' connectionEnvSchema), topic names (TOPIC_WEBHOOKS; retry tier count from
  * RETRY_DELAYS), and the processor's consumer group (CONSUMER_GROUP_ID).
  */
-import { ConfigError, connectionEnvSchema, parseEnv, topicNames } from '../../schemas/index.js';
-import type { ConnectionConfig, TopicNames } from '../../schemas/index.js';
-import { toConnectionConfig } from '../../schemas/index.js';
+import {
+  ConfigError,
+  connectionEnvSchema,
+  parseEnv,
+  toConnectionConfig,
+  topicNames,
+  type ConnectionConfig,
+  type TopicNames,
+} from '../../schemas/index.js';
 import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../retry-policy.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';

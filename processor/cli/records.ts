@@ -3,7 +3,7 @@
  * the selection filter, and the record a replay produces back to the main topic.
  */
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { Headers, headerInt, headerString, type RawHeaders } from '../../schemas/index.js';
+import { FAILURE_HEADERS, Headers, headerInt, headerString, type RawHeaders } from '../../schemas/index.js';
 
 export interface RecordSummary {
   readonly partition: number;
@@ -72,21 +72,8 @@ export function matches(summary: RecordSummary, filter: RecordFilter): boolean {
   return true;
 }
 
-/** Headers that describe a failed delivery; a replayed record starts afresh, so they are dropped. */
-export const FAILURE_HEADERS: readonly string[] = [
-  Headers.attempt,
-  Headers.notBefore,
-  Headers.originalTopic,
-  Headers.originalPartition,
-  Headers.originalOffset,
-  Headers.errorClass,
-  Headers.errorMessage,
-  Headers.errorRetryable,
-  Headers.handler,
-  Headers.failedAt,
-  Headers.replayedAt,
-  Headers.replayedFrom,
-];
+/** Headers that describe a failed delivery or an earlier replay; a replayed record starts afresh, so they go. */
+export const REPLAY_DROPPED_HEADERS: readonly string[] = [...FAILURE_HEADERS, Headers.replayedAt, Headers.replayedFrom];
 
 export interface ReplayMessage {
   key: Buffer | null;
@@ -105,7 +92,7 @@ export function replayMessage(
   replayedAt: number,
 ): ReplayMessage {
   const headers: IHeaders = {};
-  const drop = new Set(FAILURE_HEADERS);
+  const drop = new Set(REPLAY_DROPPED_HEADERS);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (value === undefined || drop.has(name)) continue;
     // KafkaJS produces single-valued headers only; keep the last value (what headerString reads).

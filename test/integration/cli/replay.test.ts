@@ -1,22 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Headers } from '../../../schemas/index.js';
+import { FAILURE_HEADERS, Headers } from '../../../schemas/index.js';
 import { createTestTopics, testKafka } from '../../support/kafka.js';
 import { cli, header, payload, produceDeadLetters, readTopic, recordCount, tempDir } from './helpers.js';
-
-const FAILURE_HEADERS = [
-  Headers.attempt,
-  Headers.notBefore,
-  Headers.originalTopic,
-  Headers.originalPartition,
-  Headers.originalOffset,
-  Headers.errorClass,
-  Headers.errorMessage,
-  Headers.errorRetryable,
-  Headers.handler,
-  Headers.failedAt,
-];
 
 describe('fc-connector replay', () => {
   it('dry run shows what would move and moves nothing', async () => {

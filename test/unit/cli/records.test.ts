@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_HEADERS, matches, replayMessage, summarize } from '../../../processor/cli/records.js';
-import { Headers } from '../../../schemas/index.js';
+import { matches, replayMessage, summarize } from '../../../processor/cli/records.js';
+import { FAILURE_HEADERS, Headers } from '../../../schemas/index.js';
 
 function deadLetter(overrides: { headers?: KafkaMessage['headers']; key?: Buffer | null } = {}): KafkaMessage {
   const message: KafkaMessage = {
@@ -78,7 +78,7 @@ describe('replayMessage', () => {
     const out = replayMessage({ topic: 'fluent.webhooks.dlq', partition: 1 }, source, Date.UTC(2024, 4, 2));
     expect(out.key).toBe(source.key);
     expect(out.value).toBe(source.value);
-    for (const name of FAILURE_HEADERS.filter((h) => h !== Headers.replayedAt && h !== Headers.replayedFrom)) {
+    for (const name of FAILURE_HEADERS) {
       expect(out.headers[name], name).toBeUndefined();
     }
     expect(out.headers[Headers.messageName]).toEqual(Buffer.from('fc.connect.order.webhook.order-status-update'));
