@@ -12,6 +12,7 @@ import {
   EXAMPLE_PAYMENT_STATUS_MAPPING,
   EXAMPLE_SHIPPING_STATUS_MAPPING,
 } from '../sim/fluent/index.js';
+import { createRandom } from '../sim/common/faults.js';
 
 export type Dimension = 'orderState' | 'paymentState' | 'shipmentState';
 export type States = Record<Dimension, string | null>;
@@ -33,16 +34,9 @@ const LIFECYCLES: readonly (readonly string[])[] = [
   ['RECEIVED', 'PENDING_PAYMENT', 'CANCELLED'],
 ];
 
-/** Small seeded PRNG (mulberry32) so scenarios are reproducible from a printed seed. */
+/** Seeded PRNG (the simulators' mulberry32) so scenarios are reproducible from a printed seed. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed);
 }
 
 export interface OrderScenario {
