@@ -14,10 +14,10 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import {
+  createServiceLogger,
   Headers,
-  REDACT_PATHS,
   RegistryUnavailableError,
   partitionKey,
   toWebhookRecord,
@@ -116,9 +116,7 @@ function toProduceError(error: unknown): IngressError {
 }
 
 export async function buildApp(config: IngressConfig, deps: IngressDeps): Promise<FastifyInstance> {
-  const logger =
-    deps.logger ??
-    pino({ level: config.connection.logLevel, redact: [...REDACT_PATHS], base: { service: 'fc-ingress' } });
+  const logger = deps.logger ?? createServiceLogger({ service: 'fc-ingress', level: config.connection.logLevel });
   const metrics = deps.metrics ?? createIngressMetrics();
   const now = deps.now ?? Date.now;
   const topic = config.connection.topic;

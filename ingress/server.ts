@@ -2,8 +2,7 @@
  * Entry point (`npm run ingress`): load config, connect the producer, listen; on SIGTERM/SIGINT shut down gracefully:
  * new webhooks get 503 SHUTTING_DOWN, in-flight produces are flushed, the producer is closed, then the process exits.
  */
-import { pino } from 'pino';
-import { REDACT_PATHS, WebhookSerde, createRegistry } from '../schemas/index.js';
+import { EXIT_CONFIG, WebhookSerde, createRegistry, createServiceLogger } from '../schemas/index.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadIngressConfig } from './config.js';
 import { createKafkaAdapter } from './kafka.js';
@@ -15,14 +14,14 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`fc-ingress: ${error.message}`);
-      process.exit(2);
+      process.exit(EXIT_CONFIG);
     }
     throw error;
   }
-  const logger = pino({
+  const logger = createServiceLogger({
+    service: 'fc-ingress',
     level: config.connection.logLevel,
-    redact: [...REDACT_PATHS],
-    base: { service: 'fc-ingress' },
+    pretty: process.env.LOG_PRETTY === 'true',
   });
   const producer = createKafkaAdapter(config.connection.kafka, { logger });
   const serde = new WebhookSerde(createRegistry(config.connection.registry));

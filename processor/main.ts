@@ -2,9 +2,8 @@
  * Processor entry point (`npm run processor`): validate configuration, build the router (built-in order-status
  * handler + PROCESSOR_PLUGINS), start the consumer and the health/metrics listener, stop gracefully on SIGTERM/SIGINT.
  */
-import { pino, type Logger } from 'pino';
 import * as prom from 'prom-client';
-import { ConfigError, REDACT_PATHS } from '../schemas/index.js';
+import { ConfigError, createServiceLogger, EXIT_CONFIG } from '../schemas/index.js';
 import { loadProcessorConfig } from './config.js';
 import { ConfigurationError, errorMessageOf } from './errors.js';
 import { createOrderStatusHandler, ORDER_STATUS_MESSAGE_NAMES } from './handlers/order-status/index.js';
@@ -13,15 +12,6 @@ import { loadPlugins } from './plugins.js';
 import { Router } from './router.js';
 import { startProcessor } from './runtime.js';
 
-function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'fc-connector-processor' },
-    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
-    ...(process.env.LOG_PRETTY === 'true' ? { transport: { target: 'pino-pretty' } } : {}),
-  });
-}
-
 async function main(): Promise<void> {
   let config;
   try {
@@ -29,11 +19,15 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      process.exit(78); // EX_CONFIG
+      process.exit(EXIT_CONFIG);
     }
     throw error;
   }
-  const logger = createLogger(config.runtime.connection.logLevel);
+  const logger = createServiceLogger({
+    service: 'fc-connector-processor',
+    level: config.runtime.connection.logLevel,
+    pretty: process.env.LOG_PRETTY === 'true',
+  });
   const registry = new prom.Registry();
   prom.collectDefaultMetrics({ register: registry, prefix: 'fc_processor_' });
 
@@ -80,5 +74,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(`processor failed to start: ${errorMessageOf(error)}`);
-  process.exit(error instanceof ConfigError || error instanceof ConfigurationError ? 78 : 1);
+  process.exit(error instanceof ConfigError || error instanceof ConfigurationError ? EXIT_CONFIG : 1);
 });

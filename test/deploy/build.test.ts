@@ -48,12 +48,12 @@ describe('npm run build (the image build stage)', () => {
 
   it('starts the compiled services far enough to validate configuration (and name what is wrong)', () => {
     const ingress = runCompiled('ingress/server.js', [], { FLUENT_WEBHOOK_PUBLIC_KEYS: 'not-a-key' });
-    expect(ingress.status).toBe(2);
+    expect(ingress.status).toBe(78); // EX_CONFIG
     expect(ingress.stderr).toMatch(/FLUENT_WEBHOOK_PUBLIC_KEYS/);
 
     // Valid runtime config but no handler config: fails at handler creation, after loading documents and schema.
     const processor = runCompiled('processor/main.js', [], { PORT: '0' });
-    expect(processor.status).not.toBe(0);
+    expect(processor.status).toBe(78);
     expect(processor.stderr + processor.stdout).toMatch(/FLUENT_BASE_URL/);
   });
 });

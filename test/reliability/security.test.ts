@@ -213,7 +213,7 @@ describe('security', () => {
       KAFKA_SASL_MECHANISM: secret.KAFKA_SASL_PASSWORD,
     });
     for (const [name, run, exitCode] of [
-      ['ingress', ingress, 2],
+      ['ingress', ingress, 78],
       ['processor', processor, 78],
       ['processor (secret in a checked field)', misplaced, 78],
     ] as const) {
