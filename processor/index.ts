@@ -26,3 +26,4 @@ export {
   type StartProcessorOptions,
 } from './runtime.js';
 export { loadProcessorConfig, runtimeConfigFrom, type ProcessorConfig, type ProcessorRuntimeConfig } from './config.js';
+export type { ExtraActionsContext, ExtraActionsHook, OrderUpdateAction } from './handlers/order-status/index.js';

@@ -6,7 +6,11 @@ import * as prom from 'prom-client';
 import { ConfigError, createServiceLogger, EXIT_CONFIG } from '../schemas/index.js';
 import { loadProcessorConfig } from './config.js';
 import { ConfigurationError, errorMessageOf } from './errors.js';
-import { createOrderStatusHandler, ORDER_STATUS_MESSAGE_NAMES } from './handlers/order-status/index.js';
+import {
+  createOrderStatusHandler,
+  ORDER_STATUS_MESSAGE_NAMES,
+  type ExtraActionsHook,
+} from './handlers/order-status/index.js';
 import { startHealthServer } from './health-server.js';
 import { loadPlugins } from './plugins.js';
 import { Router } from './router.js';
@@ -32,9 +36,23 @@ async function main(): Promise<void> {
   prom.collectDefaultMetrics({ register: registry, prefix: 'fc_processor_' });
 
   const router = new Router();
-  const orderStatus = createOrderStatusHandler({ env: process.env, logger, metrics: registry });
+  // Plugins may add actions to the built-in handler's update; the list is fixed once they are loaded.
+  const extraActionHooks: ExtraActionsHook[] = [];
+  const orderStatus = createOrderStatusHandler({
+    env: process.env,
+    logger,
+    metrics: registry,
+    extraActions: async (context) => (await Promise.all(extraActionHooks.map((hook) => hook(context)))).flat(),
+  });
   for (const name of ORDER_STATUS_MESSAGE_NAMES) router.registerHandler(name, orderStatus);
-  await loadPlugins({ paths: config.plugins, router, logger, env: process.env });
+  await loadPlugins({
+    paths: config.plugins,
+    router,
+    logger,
+    env: process.env,
+    addOrderStatusActions: (hook) => extraActionHooks.push(hook),
+  });
+  Object.freeze(extraActionHooks);
 
   const processor = await startProcessor({ config: config.runtime, router, logger, metrics: registry });
   const health = await startHealthServer({

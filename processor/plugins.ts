@@ -1,7 +1,7 @@
 /**
  * Partner plugins (PROCESSOR_PLUGINS): each entry is a module path (absolute, relative to the working directory, or
  * a package name). The module's `register` export, or its default export, is called once at start with
- * `{ registerHandler, logger }` and may be async. A module that cannot be loaded or has no such function fails the
+ * `{ registerHandler, addOrderStatusActions, logger, env }` and may be async. A module that cannot be loaded or has no such function fails the
  * start with a ConfigurationError naming it.
  */
 import { existsSync } from 'node:fs';
@@ -9,10 +9,17 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { ConfigurationError } from './errors.js';
+import type { ExtraActionsHook } from './handlers/order-status/index.js';
 import type { RegisterHandler, Router } from './router.js';
 
 export interface PluginContext {
+  /** Routes another Fluent message name to a handler of the plugin's own. */
   registerHandler: RegisterHandler;
+  /**
+   * Adds actions to the built-in order-status handler's single updateOrder (e.g. custom fields with details from the
+   * Fluent order). Hooks run in plugin order; their actions are appended to the status actions.
+   */
+  addOrderStatusActions: (hook: ExtraActionsHook) => void;
   logger: Logger;
   /** The process environment, for plugins that read their own settings. */
   env: NodeJS.ProcessEnv;
@@ -33,10 +40,17 @@ export async function loadPlugins(options: {
   paths: readonly string[];
   router: Router;
   logger: Logger;
+  /** Where addOrderStatusActions hooks go. Default: plugins cannot extend the order-status handler. */
+  addOrderStatusActions?: (hook: ExtraActionsHook) => void;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }): Promise<void> {
   const { paths, router, logger } = options;
+  const addOrderStatusActions =
+    options.addOrderStatusActions ??
+    (() => {
+      throw new ConfigurationError('PROCESSOR_PLUGINS: the order-status handler is not available to extend here');
+    });
   for (const path of paths) {
     let mod: { default?: unknown; register?: unknown };
     try {
@@ -54,6 +68,12 @@ export async function loadPlugins(options: {
     const pluginLogger = logger.child({ plugin: path });
     await (register as ProcessorPlugin)({
       registerHandler: (name, handler) => router.registerHandler(name, handler),
+      addOrderStatusActions: (hook) => {
+        if (typeof hook !== 'function') {
+          throw new ConfigurationError(`PROCESSOR_PLUGINS: "${path}" passed addOrderStatusActions a non-function`);
+        }
+        addOrderStatusActions(hook);
+      },
       logger: pluginLogger,
       env: options.env ?? process.env,
     });
