@@ -54,9 +54,21 @@ function isRegistryFramed(buffer: Buffer): boolean {
   return buffer.length > 5 && buffer[0] === MAGIC_BYTE;
 }
 
-function looksLikeConnectionError(error: unknown): boolean {
-  const text = String((error as { message?: unknown })?.message ?? error);
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|timeout|Timeout|50[0-9]|fetch failed/.test(text);
+/**
+ * Whether a decode failure is the registry's fault (retry later) rather than the record's (dead letter). An HTTP
+ * answer is judged by its status, never by digits in the message: "No content with ID '502' was found" is a 404 for
+ * a record naming an unknown schema, while a 500 may carry any text. 401/403/408/429 are about the client or the
+ * registry, not the record.
+ */
+function isRegistryUnavailable(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status > 0) {
+    return status >= 500 || status === 401 || status === 403 || status === 408 || status === 429;
+  }
+  const text = String((error as { message?: unknown } | null)?.message ?? error);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|timeout|fetch failed/i.test(
+    text,
+  );
 }
 
 export class WebhookSerde {
@@ -95,7 +107,7 @@ export class WebhookSerde {
     try {
       return (await this.registry.decode(buffer)) as FluentWebhookRecord;
     } catch (error) {
-      if (looksLikeConnectionError(error)) {
+      if (isRegistryUnavailable(error)) {
         throw new RegistryUnavailableError(`schema registry unavailable while decoding: ${String(error)}`, {
           cause: error,
         });
