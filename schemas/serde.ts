@@ -14,6 +14,11 @@ export interface RegistryOptions {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /**
+   * Per-HTTP-request timeout, ms (default 2000). Without one a registry that accepts connections but never answers
+   * (stopped JVM, half-open network) hangs every encode/decode forever, and the cached registration promise with it.
+   */
+  timeoutMs?: number | undefined;
 }
 
 /** Thrown when bytes are not a registry-framed Avro record of a known schema (never retryable). */
@@ -34,6 +39,15 @@ export class RegistryUnavailableError extends Error {
   }
 }
 
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** mappersmith middleware giving every registry request a timeout (the client sets none by default). */
+function requestTimeout(timeoutMs: number): Middleware {
+  return () => ({
+    prepareRequest: (next) => next().then((request) => request.enhance({ timeout: timeoutMs })),
+  });
+}
+
 export function createRegistry(options: RegistryOptions): SchemaRegistry {
   const auth =
     options.username !== undefined && options.username !== ''
@@ -43,6 +57,7 @@ export function createRegistry(options: RegistryOptions): SchemaRegistry {
     host: options.url,
     ...(auth ? { auth } : {}),
     clientId: 'fc-connector',
+    middlewares: [requestTimeout(options.timeoutMs ?? 2_000)],
     // Few, short retries: callers own the outer retry policy (ingress answers 503, processor pauses).
     retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
   });
@@ -55,20 +70,23 @@ function isRegistryFramed(buffer: Buffer): boolean {
 }
 
 /**
- * Whether a decode failure is the registry's fault (retry later) rather than the record's (dead letter). An HTTP
- * answer is judged by its status, never by digits in the message: "No content with ID '502' was found" is a 404 for
- * a record naming an unknown schema, while a 500 may carry any text. 401/403/408/429 are about the client or the
- * registry, not the record.
+ * Whether a decode failure is the registry's fault (retry later) rather than the record's (dead letter). Network
+ * failures and timeouts come first: mappersmith reports them as "status 400" with the socket error as text. An HTTP
+ * answer is then judged by its status, never by digits in the message: "No content with ID '502' was found" is a
+ * 404 for a record naming an unknown schema, while a 500 may carry any text. 401/403/408/429 are about the client or
+ * the registry, not the record.
  */
 function isRegistryUnavailable(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && status > 0) {
-    return status >= 500 || status === 401 || status === 403 || status === 408 || status === 429;
-  }
   const text = String((error as { message?: unknown } | null)?.message ?? error);
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|timeout|fetch failed/i.test(
-    text,
-  );
+  if (
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|timeout|fetch failed/i.test(
+      text,
+    )
+  ) {
+    return true;
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && (status >= 500 || [401, 403, 408, 429].includes(status));
 }
 
 export class WebhookSerde {

@@ -1,6 +1,13 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { describe, expect, it } from 'vitest';
-import { RegistryUnavailableError, UndecodableRecordError, WebhookSerde } from '../../../schemas/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  RegistryUnavailableError,
+  UndecodableRecordError,
+  WebhookSerde,
+  createRegistry,
+  toWebhookRecord,
+} from '../../../schemas/index.js';
 
 /** A registry-framed value pointing at schema id `id` (magic byte 0, 4-byte id, some Avro bytes). */
 function framed(id: number): Buffer {
@@ -39,4 +46,58 @@ describe('WebhookSerde.decode error classification', () => {
       await expect(serde.decode(framed(1))).rejects.toBeInstanceOf(RegistryUnavailableError);
     }
   });
+
+  it('a registry nobody listens on is "unavailable" through the real client (it reports it as status 400)', async () => {
+    const serde = new WebhookSerde(createRegistry({ url: 'http://127.0.0.1:1/apis/ccompat/v7' }));
+    await expect(serde.decode(framed(1))).rejects.toBeInstanceOf(RegistryUnavailableError);
+  });
+});
+
+describe('registry that accepts connections but never answers', () => {
+  let server: Server;
+  const sockets = new Set<Socket>();
+  let url = '';
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket); // read the request, never answer
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/apis/ccompat/v7`;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('encode fails with RegistryUnavailableError in bounded time instead of hanging', async () => {
+    const serde = new WebhookSerde(createRegistry({ url, timeoutMs: 200 }));
+    const record = toWebhookRecord(
+      { id: 'e', name: 'n', accountId: 'a', retailerId: 'r', entityId: 'i', entityRef: 'R', entityType: 'ORDER' },
+      { rawBody: Buffer.from('{}'), receivedAt: 1 },
+    );
+    const started = Date.now();
+    const outcome = await Promise.race([
+      serde.encode('t', record).then(
+        () => 'encoded',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still hanging'), 3_000)),
+    ]);
+    expect(outcome).toBeInstanceOf(RegistryUnavailableError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  }, 10_000);
+
+  it('decode fails with RegistryUnavailableError in bounded time instead of hanging', async () => {
+    const serde = new WebhookSerde(createRegistry({ url, timeoutMs: 200 }));
+    const outcome = await Promise.race([
+      serde.decode(framed(1)).then(
+        () => 'decoded',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still hanging'), 3_000)),
+    ]);
+    expect(outcome).toBeInstanceOf(RegistryUnavailableError);
+  }, 10_000);
 });
