@@ -2,6 +2,8 @@
  * Bring one commercetools order to the desired states with optimistic concurrency (DESIGN.md §4, §6):
  * compute the changing actions against the order's current state, send one updateOrder, and on
  * ConcurrentModification re-read and recompute (bounded), then give up with a RetryableError for the retry tiers.
+ * After a conflict the caller also refreshes what it wants (`refreshDesired`): the other writer may have been another
+ * instance of this connector applying a newer status, which an older desired state must not overwrite.
  */
 import { RetryableError } from '../errors.js';
 import type { CommercetoolsClient, CtOrder, OrderLocator } from './client.js';
@@ -32,6 +34,8 @@ export interface SyncOrderOptions {
   readonly conflictRetries?: number;
   readonly signal?: AbortSignal;
   readonly onConflict?: (attempt: number, currentVersion: number | undefined) => void;
+  /** Called after every conflict, before the re-read (the handler re-fetches the Fluent order). */
+  readonly refreshDesired?: () => Promise<void>;
 }
 
 export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> {
@@ -74,7 +78,9 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
       }
       return { kind: 'not-found', conflicts };
     }
-    // Conflict: someone (another writer, or our stale cache) changed the order; re-read and recompute.
+    // Conflict: someone (another writer, or our stale cache) changed the order; re-read and recompute — against a
+    // fresh desired state too, since that writer may have applied a newer status than the one we hold.
+    await options.refreshDesired?.();
     if (fromCache) {
       // A stale cache entry is expected after other writers; it does not count against the bound.
       order = undefined;

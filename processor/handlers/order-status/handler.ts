@@ -99,16 +99,18 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     if (!reference) {
       return { status: 'skipped', detail: `entity ${payload.entityType} is not an order and has no order root` };
     }
+    const fetchFluentOrder = async () => {
+      const order = reference.id
+        ? await deps.fluent.orderById(reference.id, signal)
+        : await deps.fluent.orderByRef(reference.ref as string, signal);
+      if (!order) throw notFound(ctx, `Fluent order ${reference.id ?? reference.ref}`);
+      return order;
+    };
     // The order and the settings are independent: fetch them together (settings are nearly always cached).
-    const [fluentOrder, settings] = await Promise.all([
-      reference.id
-        ? deps.fluent.orderById(reference.id, signal)
-        : deps.fluent.orderByRef(reference.ref as string, signal),
-      deps.settings.get(payload.retailerId),
-    ]);
-    if (!fluentOrder) throw notFound(ctx, `Fluent order ${reference.id ?? reference.ref}`);
+    const [firstFetch, settings] = await Promise.all([fetchFluentOrder(), deps.settings.get(payload.retailerId)]);
+    let fluentOrder = firstFetch;
 
-    const desired = desiredStatesFor(settings.mappings, fluentOrder.status);
+    let desired = desiredStatesFor(settings.mappings, fluentOrder.status);
     if (isEmptyDesire(desired) && !deps.extraActions) {
       return { status: 'skipped', detail: `Fluent status ${fluentOrder.status} is not mapped` };
     }
@@ -131,6 +133,12 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
       onConflict: (attempt, currentVersion) => {
         metrics.conflict();
         ctx.logger.debug({ attempt, currentVersion, projectKey }, 'commercetools conflict; re-reading the order');
+      },
+      // The other writer may have been another instance applying a newer Fluent status (e.g. during a rebalance):
+      // recompute from what Fluent reports now, never from the status fetched before the conflict.
+      refreshDesired: async () => {
+        fluentOrder = await fetchFluentOrder();
+        desired = desiredStatesFor(settings.mappings, fluentOrder.status);
       },
       actionsFor: async (ctOrder) => {
         const actions = statusActions(desired, ctOrder);
