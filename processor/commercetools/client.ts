@@ -150,13 +150,34 @@ function requestRejected(operation: string, projectKey: string, errors: readonly
   );
 }
 
-/** GraphQL errors other than conflicts/not-found: invalid input is permanent, anything else may pass later. */
+/**
+ * commercetools error codes that describe a passing server-side condition (overload, timeouts, an API extension not
+ * answering, a concurrent operation); https://docs.commercetools.com/api/errors. Any other code says the request itself
+ * is wrong (InvalidInput, RequiredField, DuplicateField, ReferencedResourceNotFound, …, e.g. a partner's extra action):
+ * sending it again cannot help, and as a retryable error hitting every order it would trip the outage breaker.
+ */
+const TRANSIENT_CODES = new Set([
+  'General',
+  'BadGateway',
+  'OverCapacity',
+  'QueryTimedOut',
+  'ExtensionNoResponse',
+  'ExtensionBadResponse',
+  'PendingOperation',
+  'LockedField',
+  'SearchIndexingInProgress',
+  'ServiceUnavailable',
+  'GatewayTimeout',
+  'InternalServerError',
+  'TooManyRequests',
+]);
+
+/** GraphQL errors other than conflicts/not-found: a coded client error is permanent; transient or uncoded ones may pass. */
 function typedError(what: string, errors: readonly GraphqlError[]): Error {
   const message = `${what}: ${errorMessages(errors)}`;
-  const permanent = errors.every((e) =>
-    ['InvalidInput', 'InvalidOperation', 'InvalidField', 'GRAPHQL_VALIDATION_FAILED', 'InvalidJsonInput'].includes(
-      e.extensions?.code ?? '',
-    ),
-  );
+  const permanent = errors.some((e) => {
+    const code = e.extensions?.code;
+    return typeof code === 'string' && code !== '' && !TRANSIENT_CODES.has(code);
+  });
   return permanent ? new NonRetryableError(message) : new RetryableError(message);
 }
