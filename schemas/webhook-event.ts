@@ -92,10 +92,16 @@ export interface RecordContext {
 
 /** Builds the record from a validated payload; no field is dropped. */
 export function toWebhookRecord(payload: FluentWebhookPayload, ctx: RecordContext): FluentWebhookRecord {
-  const extra: Record<string, unknown> = {};
+  // Null prototype: an unknown field named "__proto__" is then plain data, not a prototype assignment that
+  // JSON.stringify would silently drop.
+  const extra: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   let hasExtra = false;
   for (const key of Object.keys(payload)) {
-    if (!KNOWN_FIELDS.has(key)) {
+    // An optional string sent as null is stored as null like an absent one; extraJson remembers it was present.
+    if (
+      !KNOWN_FIELDS.has(key) ||
+      (payload[key] === null && (OPTIONAL_STRING_FIELDS as readonly string[]).includes(key))
+    ) {
       extra[key] = payload[key];
       hasExtra = true;
     }
@@ -152,7 +158,12 @@ export function toWebhookPayload(record: FluentWebhookRecord): FluentWebhookPayl
     const v = record[column];
     if (typeof v === 'string') payload[field] = JSON.parse(v) as unknown;
   }
-  if (record.extraJson) Object.assign(payload, JSON.parse(record.extraJson) as Record<string, unknown>);
+  if (record.extraJson) {
+    // defineProperty, not assignment: a "__proto__" key must stay an own data property (no prototype change).
+    for (const [key, value] of Object.entries(JSON.parse(record.extraJson) as Record<string, unknown>)) {
+      Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
   return payload;
 }
 

@@ -20,6 +20,27 @@ describe('webhook record conversion', () => {
     expect(toWebhookPayload(record)).toEqual(payload);
   });
 
+  it('keeps optional fields sent as null (present-but-null is not the same payload as absent)', () => {
+    const payload = { ...base, entityStatus: null, rootEntityRef: null, type: 'NORMAL', attributes: null };
+    const record = toWebhookRecord(payload, { rawBody: Buffer.from('{}'), receivedAt: 5 });
+    expect(record.entityStatus).toBeNull();
+    expect(toWebhookPayload(record)).toStrictEqual(payload);
+  });
+
+  it('keeps an unknown field named __proto__ as data and never changes the payload prototype', () => {
+    // A literal `__proto__:` would set the prototype, so the key goes into the JSON text as Fluent would send it.
+    const raw = `${JSON.stringify(base).slice(0, -1)},"__proto__":{"entityStatus":"INJECTED"},"other":1}`;
+    const payload = JSON.parse(raw) as typeof base;
+    const record = toWebhookRecord(payload, { rawBody: Buffer.from(raw), receivedAt: 5 });
+    expect(JSON.parse(record.extraJson!)).toStrictEqual(
+      JSON.parse('{"__proto__":{"entityStatus":"INJECTED"},"other":1}'),
+    );
+    const restored = toWebhookPayload(record);
+    expect(Object.getPrototypeOf(restored)).toBe(Object.prototype);
+    expect(restored.entityStatus).toBeUndefined();
+    expect(restored).toStrictEqual(payload);
+  });
+
   it('uses rootEntityRef as key, else entityRef', () => {
     expect(partitionKey({ ...base, rootEntityRef: 'O_1' })).toBe('O_1');
     expect(partitionKey({ ...base, rootEntityRef: '' })).toBe('FU_9');
