@@ -98,9 +98,13 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
   }
 }
 
-/** The order after our write, when the mutation selected enough to know it (version + states). */
+/**
+ * The order after our write, when the mutation selected everything the read did (version, states and any field a
+ * replaced order query adds). A field only the read had is not known at the new version, so nothing is cached then.
+ */
 function mergeUpdated(before: CtOrder, after: Partial<CtOrder> & { id: string }): CtOrder | undefined {
   if (typeof after.version !== 'number' || typeof after.orderState !== 'string') return undefined;
   if (!('paymentState' in after) || !('shipmentState' in after)) return undefined;
-  return { ...before, ...after } as CtOrder;
+  if (Object.keys(before).some((field) => !(field in after))) return undefined;
+  return after as CtOrder;
 }
