@@ -3,7 +3,7 @@
  * pooling per transport, a timeout on every call, and failures mapped to the typed errors of processor/errors.ts:
  *
  *   connection refused / DNS failure, HTTP 502/503/504  → DownstreamUnavailableError (retryable; an outage sign)
- *   timeout, connection reset, HTTP 429, other 5xx      → RetryableError
+ *   timeout, connection reset, HTTP 408, 429, other 5xx → RetryableError
  *
  * Both carry `details.transient = true`, which `withInPlaceRetries` uses to retry once or twice before giving up.
  * undici is used directly (not fetch/graphql-request) because the hot path does ~3 calls per message at ≥1,000
@@ -87,7 +87,7 @@ export class HttpTransport {
     }
   }
 
-  /** Maps a non-2xx status to a typed error (429/5xx); returns undefined for statuses the caller must interpret. */
+  /** Maps a non-2xx status to a typed error (408/429/5xx); returns undefined for statuses the caller must interpret. */
   statusError(status: number, operation: string, text: string): ConnectorError | undefined {
     const details = { transient: true, status, service: this.service };
     const snippet = text.slice(0, 200);
@@ -96,7 +96,8 @@ export class HttpTransport {
         details,
       });
     }
-    if (status === 429 || status >= 500) {
+    // 408: a proxy or load balancer gave up waiting for the request; sending it again is what it asks for.
+    if (status === 408 || status === 429 || status >= 500) {
       return new RetryableError(`${this.service} ${operation}: HTTP ${status} ${snippet}`, { details });
     }
     return undefined;
@@ -143,7 +144,7 @@ function errorCode(error: unknown): string | undefined {
   return typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
 }
 
-/** True for failures worth one more immediate attempt (network, timeout, 429, 5xx). */
+/** True for failures worth one more immediate attempt (network, timeout, 408, 429, 5xx). */
 export function isTransient(error: unknown): boolean {
   return error instanceof ConnectorError && error.details?.['transient'] === true;
 }

@@ -31,6 +31,7 @@ describe('HttpTransport', () => {
     [502, DownstreamUnavailableError],
     [503, DownstreamUnavailableError],
     [504, DownstreamUnavailableError],
+    [408, RetryableError],
     [429, RetryableError],
     [500, RetryableError],
   ])('HTTP %i → %s (transient)', async (status, type) => {
