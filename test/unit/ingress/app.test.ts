@@ -85,6 +85,46 @@ describe('buildApp error mapping (swapped producer)', () => {
   });
 });
 
+describe('body encoding (the signature covers bytes; the record must hold exactly what they say)', () => {
+  const post = (a: Awaited<ReturnType<typeof app>>, bytes: Buffer, contentType: string) =>
+    a.inject({
+      method: 'POST',
+      url: '/api/v1/fluent-connect/webhook',
+      payload: bytes,
+      headers: { ...signer.headers(bytes), 'content-type': contentType },
+    });
+  const text = JSON.stringify({ ...JSON.parse(body), entityRef: 'O_é' });
+
+  it('refuses a charset other than UTF-8 with 415 instead of decoding it as UTF-8', async () => {
+    const producer = fakeProducer();
+    const a = await app(producer);
+    for (const [encoding, charset] of [
+      ['utf16le', 'utf-16'],
+      ['latin1', 'ISO-8859-1'],
+    ] as const) {
+      const res = await post(a, Buffer.from(text, encoding), `application/json; charset=${charset}`);
+      expect(res.statusCode, charset).toBe(415);
+      expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+    expect(producer.sent).toEqual([]);
+    for (const charset of ['utf-8', 'UTF8', '"utf-8"']) {
+      const res = await post(a, Buffer.from(text), `application/json; charset=${charset}`);
+      expect(res.statusCode, charset).toBe(200);
+    }
+    await a.close();
+  });
+
+  it('refuses bytes that are not valid UTF-8 with 400 instead of storing U+FFFD in the parsed fields', async () => {
+    const producer = fakeProducer();
+    const a = await app(producer);
+    const res = await post(a, Buffer.from(text, 'latin1'), 'application/json');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('INVALID_JSON');
+    expect(producer.sent).toEqual([]);
+    await a.close();
+  });
+});
+
 describe('traceparentFor', () => {
   it('continues a valid trace with a new span and replaces invalid ones', () => {
     const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
