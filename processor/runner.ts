@@ -232,26 +232,30 @@ export class BatchRunner {
       headers,
     };
 
-    // Decode. Undecodable → DLQ at once; registry unavailable → pause and retry in place.
+    // Decode. Undecodable → DLQ at once; registry unavailable → pause and retry in place. Only a record that found
+    // the registry unavailable waits at the gate here and may end a pause: decoding mostly uses cached schemas, so
+    // its success says nothing about a downstream outage (the handler stage below probes that).
     let record: FluentWebhookRecord;
     let payload: FluentWebhookPayload;
+    let registryFailed = false;
     for (;;) {
-      if (!this.gate.isOpen) await this.gate.wait(signal);
+      if (registryFailed && !this.gate.isOpen) await this.gate.wait(signal);
       if (signal.aborted) return this.abandoned(message, topic, partition, undefined, undefined, attempt);
       try {
         record = await this.deps.serde.decode(message.value);
-        if (!this.gate.isOpen) this.gate.reachable();
+        if (registryFailed) this.gate.reachable();
         payload = toWebhookPayload(record);
         break;
       } catch (error) {
         if (error instanceof UndecodableRecordError || error instanceof SyntaxError) {
-          if (!this.gate.isOpen) this.gate.reachable();
+          if (registryFailed) this.gate.reachable();
           const reason = error instanceof UndecodableRecordError ? error : new UndecodableRecordError(String(error));
           return this.sendToDlq(source, reason, 'undecodable', attempt, undefined, {
             name: headerString(headers, Headers.messageName),
             eventId: headerString(headers, Headers.eventId),
           });
         }
+        registryFailed = true;
         this.gate.trip('registry-unavailable');
         this.deps.logger.warn(
           { topic, partition, offset: message.offset, err: errorMessageOf(error) },
