@@ -300,8 +300,12 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
 
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
-    if (shuttingDown) return reply.code(503).send({ status: 'shutting-down' });
+    // Every 503 of this service carries Retry-After (DESIGN.md §8), probes included.
+    if (shuttingDown) {
+      return reply.code(503).header('retry-after', String(config.retryAfterSeconds)).send({ status: 'shutting-down' });
+    }
     const report = await readiness.check();
+    if (!report.ready) reply.header('retry-after', String(config.retryAfterSeconds));
     return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not-ready', ...report });
   });
   app.get('/metrics', async (_request, reply) => {

@@ -125,6 +125,24 @@ describe('body encoding (the signature covers bytes; the record must hold exactl
   });
 });
 
+describe('readiness', () => {
+  it('sends Retry-After with every 503, also from /health/ready (not ready, shutting down)', async () => {
+    const producer = fakeProducer();
+    producer.checkTopic = async () => {
+      throw new Error('broker down');
+    };
+    const a = await app(producer);
+    const notReady = await a.inject({ method: 'GET', url: '/health/ready' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.headers['retry-after']).toBe('5');
+    a.ingress.beginShutdown();
+    const closing = await a.inject({ method: 'GET', url: '/health/ready' });
+    expect(closing.statusCode).toBe(503);
+    expect(closing.headers['retry-after']).toBe('5');
+    await a.close();
+  });
+});
+
 describe('traceparentFor', () => {
   it('continues a valid trace with a new span and replaces invalid ones', () => {
     const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
