@@ -50,15 +50,16 @@ export class OutageGate {
   /**
    * Resolves immediately when open (or for the one probe when half-open), else once the caller may go: when the
    * pause ends / the probe succeeded, or `signal` aborts. Callers loop: wait, try, report the outcome.
+   * Resolves true when the caller is the half-open probe: it must try and report, or the gate stays half-open.
    */
-  async wait(signal?: AbortSignal): Promise<void> {
+  async wait(signal?: AbortSignal): Promise<boolean> {
     for (;;) {
-      if (signal?.aborted) return;
+      if (signal?.aborted) return false;
       if (this.pausedUntil === 0) {
-        if (!this.probing) return;
+        if (!this.probing) return false;
         if (!this.probeTaken) {
           this.probeTaken = true;
-          return;
+          return true;
         }
       }
       await new Promise<void>((resolve) => {

@@ -6,6 +6,9 @@
  * earlier offset of its partition are done: handled, skipped, or acknowledged (acks=-1) on a retry/DLQ topic.
  * A record abandoned at shutdown is never marked done, so it is redelivered. Retry-tier records that are not due
  * yet pause their partition until their not-before time; outages close the OutageGate and records wait in place.
+ * A whole fetched batch is handed to the lanes at once, so stopping or losing group membership (rebalance) halts the
+ * batch: records whose handler has not started are abandoned (redelivered), and only running handlers finish, so the
+ * member can leave or rejoin promptly instead of first working off the backlog (or waiting out an outage).
  */
 import type { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -46,7 +49,7 @@ export type RecordOutcome =
   | 'unrouted-skipped'
   | 'retried'
   | 'dead-lettered'
-  /** Not done (shutdown): the offset stays uncommitted and the record is redelivered. */
+  /** Not done (shutdown or rebalance): the offset stays uncommitted and the record is redelivered. */
   | 'abandoned';
 
 /** Emitted on `events` as 'record' for every finished record (tests and embedding). */
@@ -77,6 +80,14 @@ export interface RunnerDeps {
 const DONE = true;
 const NOT_DONE = false;
 
+/** Heartbeat errors meaning this member's assignment is going away (KafkaJS error `type`s). */
+const MEMBERSHIP_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'FENCED_INSTANCE_ID',
+]);
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -97,6 +108,8 @@ export class BatchRunner {
   private readonly abortController = new AbortController();
   private stopping = false;
   private readonly delayTimers = new Map<string, NodeJS.Timeout>();
+  /** One per running batch: aborted to halt it (stop, rebalance, shutdown deadline). */
+  private readonly batchHalts = new Set<AbortController>();
   private readonly retryTierOf = new Map<string, number>();
   private readonly mainTopic: string;
 
@@ -130,9 +143,10 @@ export class BatchRunner {
     return this.abortController.signal;
   }
 
-  /** Stop dispatching new records; in-flight work continues. */
+  /** Stop starting records (those not started are abandoned, so redelivered); running handlers continue. */
   beginStop(): void {
     this.stopping = true;
+    for (const halt of this.batchHalts) halt.abort();
     for (const timer of this.delayTimers.values()) clearTimeout(timer);
     this.delayTimers.clear();
     this.deps.metrics.delayedPartitions.set(0);
@@ -141,6 +155,7 @@ export class BatchRunner {
   /** Abort in-flight handlers (shutdown deadline passed): their records stay uncommitted. */
   abortInFlight(): void {
     this.abortController.abort(new Error('processor shutting down'));
+    for (const halt of this.batchHalts) halt.abort();
     this.gate.open();
   }
 
@@ -154,20 +169,25 @@ export class BatchRunner {
 
     const frontier = new CommitFrontier();
     const pending: Promise<void>[] = [];
-    let lostMembership = false;
+    const halt = new AbortController();
+    this.batchHalts.add(halt);
+    if (this.stopping || this.abortController.signal.aborted) halt.abort();
     // Heartbeats (and interval commits of the resolved frontier) while slow handlers run.
     const keepAlive = setInterval(() => {
+      if (!isRunning() || isStale()) halt.abort();
       heartbeat()
         .then(() => commitOffsetsIfNecessary())
         .catch((error: unknown) => {
-          lostMembership = true; // rebalance: stop dispatching, finish what runs, let KafkaJS rejoin
+          const type = (error as { type?: unknown } | null)?.type;
+          // Rebalance: start nothing more, finish what runs, let KafkaJS rejoin (it waits for this batch).
+          if (typeof type === 'string' && MEMBERSHIP_ERRORS.has(type)) halt.abort();
           logger.warn({ topic, partition, err: errorMessageOf(error) }, 'heartbeat failed during batch');
         });
     }, config.heartbeatIntervalMs);
 
     try {
       for (const message of batch.messages) {
-        if (this.stopping || lostMembership || !isRunning() || isStale()) break;
+        if (halt.signal.aborted || !isRunning() || isStale()) break;
         if (tier > 0) {
           const notBefore = headerInt(message.headers as RawHeaders, Headers.notBefore);
           const waitMs = notBefore === undefined ? 0 : notBefore - Date.now();
@@ -180,7 +200,7 @@ export class BatchRunner {
         const key = message.key ? message.key.toString() : `\u0000${topic}/${partition}/${message.offset}`;
         pending.push(
           this.lanes
-            .run(key, () => this.process(message, topic, partition, tier))
+            .run(key, () => this.process(message, topic, partition, tier, halt.signal))
             .then(
               (done) => {
                 if (!done) return;
@@ -197,6 +217,7 @@ export class BatchRunner {
       await Promise.all(pending);
     } finally {
       clearInterval(keepAlive);
+      this.batchHalts.delete(halt);
       const next = frontier.lastDone === undefined ? undefined : Number(frontier.lastDone) + 1;
       if (next !== undefined) {
         metrics.consumerLag.set({ topic, partition }, Math.max(0, Number(batch.highWatermark) - next));
@@ -218,9 +239,15 @@ export class BatchRunner {
   }
 
   /** Runs one record to a final state. Never throws. Returns whether the record is done (offset may be committed). */
-  private async process(message: KafkaMessage, topic: string, partition: number, tier: number): Promise<boolean> {
+  private async process(
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+    tier: number,
+    halt: AbortSignal,
+  ): Promise<boolean> {
     const signal = this.abortController.signal;
-    if (signal.aborted) return this.abandoned(message, topic, partition, undefined, undefined, 0);
+    if (halt.aborted) return this.abandoned(message, topic, partition, undefined, undefined, 0);
     const headers = message.headers as RawHeaders;
     const attempt = tier === 0 ? 1 : (headerInt(headers, Headers.attempt) ?? tier) + 1;
     const source: SourceRecord = {
@@ -239,8 +266,10 @@ export class BatchRunner {
     let payload: FluentWebhookPayload;
     let registryFailed = false;
     for (;;) {
-      if (registryFailed && !this.gate.isOpen) await this.gate.wait(signal);
-      if (signal.aborted) return this.abandoned(message, topic, partition, undefined, undefined, attempt);
+      const probe = registryFailed && !this.gate.isOpen ? await this.gate.wait(halt) : false;
+      if (signal.aborted || (halt.aborted && !probe)) {
+        return this.abandoned(message, topic, partition, undefined, undefined, attempt);
+      }
       try {
         record = await this.deps.serde.decode(message.value);
         if (registryFailed) this.gate.reachable();
@@ -298,8 +327,11 @@ export class BatchRunner {
 
     const { metrics } = this.deps;
     for (;;) {
-      if (!this.gate.isOpen) await this.gate.wait(signal);
-      if (signal.aborted) return this.abandoned(message, topic, partition, name, record.id, attempt);
+      // The half-open probe always makes its call (and reports), or every other waiter would wait for good.
+      const probe = this.gate.isOpen ? false : await this.gate.wait(halt);
+      if (signal.aborted || (halt.aborted && !probe)) {
+        return this.abandoned(message, topic, partition, name, record.id, attempt);
+      }
       metrics.inFlight.inc();
       const started = performance.now();
       try {

@@ -9,7 +9,7 @@ import * as prom from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtimeConfigFrom, type ProcessorRuntimeConfig } from '../../../processor/config.js';
 import { DownstreamUnavailableError } from '../../../processor/errors.js';
-import type { MessageHandler } from '../../../processor/handler.js';
+import type { HandlerContext, MessageHandler } from '../../../processor/handler.js';
 import { createProcessorMetrics } from '../../../processor/metrics.js';
 import { Router } from '../../../processor/router.js';
 import { BatchRunner, type RecordEvent } from '../../../processor/runner.js';
@@ -121,7 +121,54 @@ function batchOf(topic: string, records: { id: string; key: string }[], firstOff
   return { payload, resolved, rebalance: () => (rebalancing = true) };
 }
 
+function slowHandler(ms: number, calls: string[]): MessageHandler {
+  return {
+    name: 'slow',
+    async handle(ctx: HandlerContext) {
+      calls.push(ctx.record.id);
+      await sleep(ms);
+      return { status: 'applied' };
+    },
+  };
+}
+
 describe('BatchRunner', () => {
+  it('on stop, abandons records of the batch whose handler has not started instead of working off the backlog', async () => {
+    const input = Array.from({ length: 20 }, (_, i) => ({ id: `e${i}`, key: 'ORDER-1' }));
+    const calls: string[] = [];
+    const h = harness(
+      { [NAME]: slowHandler(40, calls) },
+      input.map((r) => recordFor(r.id, r.key)),
+    );
+    const fake = batchOf('unit.webhooks', input);
+    const started = Date.now();
+    const running = h.runner.eachBatch(fake.payload);
+    await sleep(10); // e0 is in its handler
+    h.stop();
+    await running;
+    expect(calls).toEqual(['e0']); // the one in flight finishes; nothing new starts
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(fake.resolved).toEqual(['0']);
+    expect(h.events.filter((e) => e.outcome === 'abandoned')).toHaveLength(19);
+  });
+
+  it('when the group rebalances mid-batch, stops starting records so the member can rejoin promptly', async () => {
+    const input = Array.from({ length: 20 }, (_, i) => ({ id: `e${i}`, key: 'ORDER-1' }));
+    const calls: string[] = [];
+    const h = harness(
+      { [NAME]: slowHandler(40, calls) },
+      input.map((r) => recordFor(r.id, r.key)),
+    );
+    const fake = batchOf('unit.webhooks', input);
+    const running = h.runner.eachBatch(fake.payload);
+    await sleep(10);
+    fake.rebalance(); // the next keep-alive heartbeat (every 20 ms) learns of it
+    await running;
+    expect(calls.length).toBeLessThanOrEqual(3);
+    expect(fake.resolved.at(-1)).toBe(String(calls.length - 1)); // exactly the handled prefix
+    expect(h.events.filter((e) => e.outcome === 'abandoned')).toHaveLength(20 - calls.length);
+  });
+
   it('keeps the half-open gate to one downstream call even when the probe is a record that has not decoded yet', async () => {
     let down = true;
     let active = 0;
