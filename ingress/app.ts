@@ -36,6 +36,13 @@ import { createSignatureVerifier } from './signature.js';
 
 export const WEBHOOK_PATH = '/api/v1/fluent-connect/webhook';
 
+/** Upper estimate of a record's size on the wire: key, value, headers and the per-record framing. */
+function recordBytes(key: string, value: Buffer, headers: Record<string, string>): number {
+  let bytes = Buffer.byteLength(key) + value.length + 64;
+  for (const [name, text] of Object.entries(headers)) bytes += name.length + Buffer.byteLength(text) + 8;
+  return bytes;
+}
+
 export interface IngressDeps {
   producer: ProducerAdapter;
   /** Avro encoder (WebhookSerde from schemas/). */
@@ -134,7 +141,7 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
     lingerMs: config.batch.lingerMs,
     maxInFlight: config.batch.maxInFlight,
     timeoutMs: config.batch.produceTimeoutMs,
-    sizeOf: (m) => m.value.length + m.key.length + 200,
+    sizeOf: (m) => recordBytes(m.key, m.value, m.headers),
     onBatch: (size, ms, error) => {
       metrics.batchSize.observe(size);
       metrics.produceSeconds.observe({ result: error === undefined ? 'ok' : 'error' }, ms / 1000);
@@ -268,16 +275,19 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
           signatureAlgorithm: verdict.algorithm,
         });
         const value = await deps.serde.encode(topic, record);
-        await batcher.add({
-          key,
-          value,
-          headers: {
-            [Headers.messageName]: payload.name,
-            [Headers.eventId]: payload.id,
-            [Headers.receivedAt]: String(receivedAt),
-            [Headers.traceparent]: traceparentFor(singleHeader(request.headers.traceparent)),
-          },
-        });
+        const headers = {
+          [Headers.messageName]: payload.name,
+          [Headers.eventId]: payload.id,
+          [Headers.receivedAt]: String(receivedAt),
+          [Headers.traceparent]: traceparentFor(singleHeader(request.headers.traceparent)),
+        };
+        if (recordBytes(key, value, headers) > config.batch.maxMessageBytes) {
+          throw new IngressError(
+            'RECORD_TOO_LARGE',
+            `the Kafka record for this webhook would exceed ${config.batch.maxMessageBytes} bytes (KAFKA_MAX_MESSAGE_BYTES)`,
+          );
+        }
+        await batcher.add({ key, value, headers });
       })
       .catch((error: unknown) => {
         throw toProduceError(error);

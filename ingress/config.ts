@@ -82,6 +82,8 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
   INGRESS_VERIFY_ASYNC: boolFromEnv(false),
   INGRESS_RETRY_AFTER_SECONDS: intFromEnv(5, 1, 3_600),
   INGRESS_SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
+  /** Largest record the broker takes (its message.max.bytes; Kafka's default is 1,048,588). */
+  KAFKA_MAX_MESSAGE_BYTES: intFromEnv(1_000_000, 1_024, 64 * 1_048_576),
   INGRESS_REQUEST_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
 });
 
@@ -109,6 +111,12 @@ export interface IngressConfig {
     readonly maxInFlight: number;
     /** A produce not acknowledged within this time answers 503 (bounded request time when Kafka is down). */
     readonly produceTimeoutMs: number;
+    /**
+     * Largest record (key + Avro value + headers) the broker accepts, default 1,000,000 bytes. A webhook whose record
+     * would exceed it is refused with 413 before batching, so it cannot fail the produce of the webhooks batched
+     * with it (the record holds the raw body and the parsed fields, about twice the body).
+     */
+    readonly maxMessageBytes: number;
   };
   readonly dedup: { readonly maxEntries: number; readonly ttlMs: number };
   /** Retry-After seconds sent with every 503. */
@@ -149,6 +157,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
       maxBatchSize: parsed.INGRESS_BATCH_MAX_SIZE,
       maxInFlight: parsed.INGRESS_BATCH_MAX_IN_FLIGHT,
       produceTimeoutMs: parsed.INGRESS_PRODUCE_TIMEOUT_MS,
+      maxMessageBytes: parsed.KAFKA_MAX_MESSAGE_BYTES,
     },
     dedup: { maxEntries: parsed.INGRESS_DEDUP_MAX_ENTRIES, ttlMs: parsed.INGRESS_DEDUP_TTL_MS },
     retryAfterSeconds: parsed.INGRESS_RETRY_AFTER_SECONDS,

@@ -13,6 +13,7 @@ export const ErrorCodes = {
   NOT_FOUND: { status: 404, canRetry: false },
   METHOD_NOT_ALLOWED: { status: 405, canRetry: false },
   PAYLOAD_TOO_LARGE: { status: 413, canRetry: false },
+  RECORD_TOO_LARGE: { status: 413, canRetry: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, canRetry: false },
   INTERNAL_ERROR: { status: 500, canRetry: true },
   KAFKA_UNAVAILABLE: { status: 503, canRetry: true },

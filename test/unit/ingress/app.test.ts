@@ -3,6 +3,7 @@ import { buildApp, traceparentFor } from '../../../ingress/app.js';
 import { loadIngressConfig } from '../../../ingress/config.js';
 import type { OutgoingMessage, ProducerAdapter } from '../../../ingress/kafka.js';
 import { createWebhookSigner } from '../../support/signing.js';
+import type { FluentWebhookRecord } from '../../../schemas/index.js';
 import { pino } from 'pino';
 
 const signer = createWebhookSigner(1024);
@@ -21,8 +22,12 @@ function fakeProducer(fail?: Error): ProducerAdapter & { sent: OutgoingMessage[]
   };
 }
 
-async function app(producer: ProducerAdapter, encode = async () => Buffer.from('avro')) {
-  const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64, LOG_LEVEL: 'silent' });
+async function app(
+  producer: ProducerAdapter,
+  encode: (topic: string, record: FluentWebhookRecord) => Promise<Buffer> = async () => Buffer.from('avro'),
+  env: Record<string, string> = {},
+) {
+  const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64, LOG_LEVEL: 'silent', ...env });
   return buildApp(config, {
     producer,
     serde: { encode },
@@ -42,6 +47,37 @@ const body = JSON.stringify({
 });
 
 describe('buildApp error mapping (swapped producer)', () => {
+  it('refuses a webhook whose record would exceed KAFKA_MAX_MESSAGE_BYTES with 413, without failing its batch mates', async () => {
+    const producer = fakeProducer();
+    // The encoded record is what goes to Kafka: here 2 KiB for the big webhook, 10 bytes for the others.
+    const a = await app(producer, async (_topic, record) => Buffer.alloc(record.id === 'big' ? 2_048 : 10), {
+      KAFKA_MAX_MESSAGE_BYTES: '1500',
+    });
+    const send = (id: string) => {
+      const b = body.replace('"e1"', JSON.stringify(id));
+      return a.inject({
+        method: 'POST',
+        url: '/api/v1/fluent-connect/webhook',
+        payload: b,
+        headers: signer.headers(b),
+      });
+    };
+    const [big, small1, small2] = await Promise.all([send('big'), send('s1'), send('s2')]);
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('RECORD_TOO_LARGE');
+    expect(big.json().error.message).toMatch(/KAFKA_MAX_MESSAGE_BYTES/);
+    expect([small1.statusCode, small2.statusCode]).toEqual([200, 200]);
+    expect(
+      producer.sent
+        .flat()
+        .map((m) => m.headers['fc-event-id'])
+        .sort(),
+    ).toEqual(['s1', 's2']);
+    // Not remembered as accepted: the same event again is refused again, not answered 200 as a duplicate.
+    expect((await send('big')).statusCode).toBe(413);
+    await a.close();
+  });
+
   it('maps a failing produce to 503 KAFKA_UNAVAILABLE with Retry-After and no internals in the body', async () => {
     const a = await app(fakeProducer(new Error('secret internal detail at Broker.send (broker.js:1:1)')));
     const res = await a.inject({

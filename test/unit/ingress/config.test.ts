@@ -20,7 +20,13 @@ describe('loadIngressConfig', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 262_144, requestTimeoutMs: 10_000 });
     expect(config.signature.acceptFlexSignature).toBe(false);
     expect(config.connection.topic).toBe('fluent.webhooks');
-    expect(config.batch).toEqual({ lingerMs: 0, maxBatchSize: 500, maxInFlight: 2, produceTimeoutMs: 5_000 });
+    expect(config.batch).toEqual({
+      lingerMs: 0,
+      maxBatchSize: 500,
+      maxInFlight: 2,
+      produceTimeoutMs: 5_000,
+      maxMessageBytes: 1_000_000,
+    });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);
   });
