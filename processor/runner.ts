@@ -10,7 +10,7 @@
  * batch: records whose handler has not started are abandoned (redelivered), and only running handlers finish, so the
  * member can leave or rejoin promptly instead of first working off the backlog (or waiting out an outage).
  */
-import type { EventEmitter } from 'node:events';
+import { setMaxListeners, type EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -114,6 +114,8 @@ export class BatchRunner {
   private readonly mainTopic: string;
 
   constructor(private readonly deps: RunnerDeps) {
+    // Shared by every in-flight handler (in-place retry sleeps listen to it): many listeners are expected.
+    setMaxListeners(0, this.abortController.signal);
     const { config, metrics, logger } = deps;
     this.mainTopic = config.topics.webhooks;
     config.topics.retries.forEach((topic, i) => this.retryTierOf.set(topic, i + 1));
@@ -170,6 +172,8 @@ export class BatchRunner {
     const frontier = new CommitFrontier();
     const pending: Promise<void>[] = [];
     const halt = new AbortController();
+    // Every waiting record of the batch listens to it: many listeners are expected, not a leak.
+    setMaxListeners(0, halt.signal);
     this.batchHalts.add(halt);
     if (this.stopping || this.abortController.signal.aborted) halt.abort();
     // Heartbeats (and interval commits of the resolved frontier) while slow handlers run.
