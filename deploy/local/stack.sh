@@ -41,17 +41,19 @@ fetch() {
   command -v mvn >/dev/null || die "mvn not found (Maven is required to fetch Kafka and the registry)"
   mkdir -p "$lib_dir"
   if [ ! -f "$kafka_libs/.complete" ]; then
-    log "fetching Kafka from Maven Central into $kafka_libs"
+    log "fetching Kafka from Maven Central into $kafka_libs (first run only; progress: $log_dir/maven-kafka.log)"
     rm -rf "$kafka_libs"
-    mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$kafka_libs" -DincludeScope=runtime
+    mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$kafka_libs" \
+      -DincludeScope=runtime >"$log_dir/maven-kafka.log" 2>&1 || die "Maven could not fetch Kafka, see $log_dir/maven-kafka.log"
     touch "$kafka_libs/.complete"
   fi
   if wants registry && [ ! -f "$apicurio_home/.complete" ]; then
-    log "fetching Apicurio Registry $apicurio_version from Maven Central"
+    log "fetching Apicurio Registry $apicurio_version from Maven Central (~160 MB, first run only; progress: $log_dir/maven-registry.log)"
     rm -rf "$apicurio_home" "$lib_dir/apicurio-download"
-    mvn -q -B -f "$here/pom.xml" dependency:copy \
+    mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy \
       -Dartifact="io.apicurio:apicurio-registry-app:$apicurio_version:tar.gz:all" \
-      -DoutputDirectory="$lib_dir/apicurio-download"
+      -DoutputDirectory="$lib_dir/apicurio-download" >"$log_dir/maven-registry.log" 2>&1 \
+      || die "Maven could not fetch the registry, see $log_dir/maven-registry.log"
     mkdir -p "$apicurio_home"
     tar xzf "$lib_dir/apicurio-download/apicurio-registry-app-$apicurio_version-all.tar.gz" -C "$apicurio_home"
     rm -rf "$lib_dir/apicurio-download"
