@@ -5,6 +5,7 @@
  * both sides, simulator call counts, and checks correctness afterwards so a fast-but-wrong run fails instead of
  * reporting a figure.
  */
+import { processorEnvFor } from '../sim/index.js';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -229,16 +230,7 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
       CONSUMER_GROUP_ID: benchName('bench.processor.group'),
       PROCESSOR_CONCURRENCY: String(options.concurrency),
       LOG_LEVEL: 'warn',
-      FLUENT_BASE_URL: fluent.url,
-      FLUENT_CLIENT_ID: fluent.credentials.clientId,
-      FLUENT_CLIENT_SECRET: fluent.credentials.clientSecret,
-      FLUENT_USERNAME: fluent.credentials.username,
-      FLUENT_PASSWORD: fluent.credentials.password,
-      CT_AUTH_URL: ct.authUrl,
-      CT_API_URL: ct.apiUrl,
-      CT_CLIENT_ID: ct.credentials.clientId,
-      CT_CLIENT_SECRET: ct.credentials.clientSecret,
-      CT_PROJECT_KEY: ct.defaultProjectKey,
+      ...processorEnvFor(fluent, ct),
     };
     const logFile = createWriteStream(join(options.logDir, `processor-${variant}-${Date.now()}.log`));
     const spawned = spawn(process.execPath, nodeArgs, {

@@ -7,3 +7,4 @@ export {
   type FaultConfig,
   type FaultDecision,
 } from './common/faults.js';
+export { processorEnvFor } from './processor-env.js';

@@ -4,6 +4,7 @@
  *
  *   npx tsx test/sim/serve.ts [--fluent-port 4101] [--ct-port 4102] [--orders 3] [--latency 0]
  */
+import { processorEnvFor } from './processor-env.js';
 import { Command } from 'commander';
 import { startCommercetoolsSim } from './commercetools/index.js';
 import { startFluentSim } from './fluent/index.js';
@@ -30,17 +31,8 @@ for (let i = 1; i <= Number(opts.orders); i++) {
 }
 
 const env = {
-  FLUENT_BASE_URL: fluent.url,
-  FLUENT_CLIENT_ID: fluent.credentials.clientId,
-  FLUENT_CLIENT_SECRET: fluent.credentials.clientSecret,
-  FLUENT_USERNAME: fluent.credentials.username,
-  FLUENT_PASSWORD: fluent.credentials.password,
+  ...processorEnvFor(fluent, ct),
   CONNECTOR_NAME: opts.connectorName,
-  CT_AUTH_URL: ct.authUrl,
-  CT_API_URL: ct.apiUrl,
-  CT_CLIENT_ID: ct.credentials.clientId,
-  CT_CLIENT_SECRET: ct.credentials.clientSecret,
-  CT_PROJECT_KEY: ct.defaultProjectKey,
 };
 console.log('Simulators running (test credentials only). Processor environment:\n');
 for (const [k, v] of Object.entries(env)) console.log(`export ${k}='${v}'`);

@@ -4,6 +4,7 @@
  * `processor/main.ts` — configured only through DESIGN.md §7 environment variables. Used by the demo, the e2e test,
  * the end-to-end benchmark and the reliability suite.
  */
+import { processorEnvFor } from '../sim/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -153,16 +154,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     PORT: String(processorPort),
     HOST: '127.0.0.1',
     KAFKA_CLIENT_ID: 'fc-processor',
-    FLUENT_BASE_URL: fluent.url,
-    FLUENT_CLIENT_ID: fluent.credentials.clientId,
-    FLUENT_CLIENT_SECRET: fluent.credentials.clientSecret,
-    FLUENT_USERNAME: fluent.credentials.username,
-    FLUENT_PASSWORD: fluent.credentials.password,
-    CT_AUTH_URL: ct.authUrl,
-    CT_API_URL: ct.apiUrl,
-    CT_CLIENT_ID: ct.credentials.clientId,
-    CT_CLIENT_SECRET: ct.credentials.clientSecret,
-    CT_PROJECT_KEY: ct.defaultProjectKey,
+    ...processorEnvFor(fluent, ct),
     ...options.env,
   };
 
