@@ -21,6 +21,7 @@ import { WebhookSerde, createRegistry } from '../../schemas/index.js';
 import { WEBHOOK_PATH, buildApp } from '../../ingress/app.js';
 import { loadIngressConfig } from '../../ingress/config.js';
 import { createKafkaAdapter } from '../../ingress/kafka.js';
+import { barChartSvg } from './chart.js';
 import { buildNaiveApp } from './naive-ingress.js';
 
 const env = process.env;
@@ -272,6 +273,29 @@ async function main() {
   writeFileSync(join(resultsDir, `ingress-${stamp}.json`), JSON.stringify(report, null, 2));
   writeFileSync(join(resultsDir, 'ingress-latest.json'), JSON.stringify(report, null, 2));
   console.log(`results: test/bench/results/ingress-${stamp}.json`);
+  for (const keyBits of keyBitsList) {
+    const chart = (metric: 'requestsPerSec' | 'p99', title: string, yLabel: string, target: number) =>
+      barChartSvg({
+        title,
+        subtitle: `RSA-${keyBits}, ${durationS} s per level, load generator in a separate process, broker on the same cores`,
+        xLabel: 'concurrent connections',
+        yLabel,
+        categories: connectionLevels.map(String),
+        series: variants.map((variant) => ({
+          name: variant === 'ours' ? 'this ingress (batched)' : 'naive (one awaited send per request)',
+          values: connectionLevels.map((c) => {
+            const run = runs.find((r) => r.variant === variant && r.keyBits === keyBits && r.connections === c);
+            return run ? (run[metric] as number) : undefined;
+          }),
+        })),
+        references: [{ y: target, label: metric === 'p99' ? 'target p99 ≤ 25 ms' : 'target 5,000/s' }],
+      });
+    const throughputFile = join(resultsDir, `ingress-throughput-rsa${keyBits}.svg`);
+    const latencyFile = join(resultsDir, `ingress-p99-rsa${keyBits}.svg`);
+    writeFileSync(throughputFile, chart('requestsPerSec', 'Ingress throughput vs connections', 'webhooks/s', 5_000));
+    writeFileSync(latencyFile, chart('p99', 'Ingress p99 latency vs connections', 'p99 ms', 25));
+    console.log(`charts: ${throughputFile}, ${latencyFile}`);
+  }
 }
 
 main().catch((error: unknown) => {
