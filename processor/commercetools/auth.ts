@@ -2,7 +2,7 @@
  * commercetools OAuth (DESIGN.md §4): client credentials, `POST {CT_AUTH_URL}/oauth/token` with HTTP Basic
  * client id/secret and scope `manage_orders:{projectKey}`. One TokenCache per project key.
  */
-import { DownstreamUnavailableError } from '../errors.js';
+import { ConfigurationError, DownstreamUnavailableError } from '../errors.js';
 import type { HttpTransport } from '../downstream/http.js';
 import { TokenCache, type FetchedToken, type TokenCacheOptions } from '../downstream/token-cache.js';
 import { parseTokenResponse } from '../fluent/auth.js';
@@ -13,6 +13,8 @@ export interface CommercetoolsCredentials {
   readonly clientSecret: string;
   /** Scope template; `{projectKey}` is replaced. */
   readonly scope: string;
+  /** CT_PROJECT_KEY: the project used when no account mapping applies. */
+  readonly projectKey?: string;
 }
 
 export function commercetoolsTokenFetcher(
@@ -38,6 +40,21 @@ export function commercetoolsTokenFetcher(
     });
     const statusError = transport.statusError(res.status, 'token request', res.text);
     if (statusError) throw statusError;
+    // A project chosen by a retailer's account mapping that these credentials may not use is that retailer's
+    // configuration error (its records go to the DLQ with the reason), not an outage pausing every retailer.
+    // For the default project nothing could succeed, so that stays an outage below.
+    if (
+      res.status === 400 &&
+      res.text.includes('invalid_scope') &&
+      credentials.projectKey !== undefined &&
+      projectKey !== credentials.projectKey
+    ) {
+      throw new ConfigurationError(
+        `commercetools: the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it ` +
+          `(requested "${credentials.scope.replaceAll('{projectKey}', projectKey)}"); fix the mapping or the API client`,
+        { details: { status: res.status, projectKey } },
+      );
+    }
     if (res.status !== 200) {
       throw new DownstreamUnavailableError(
         'commercetools',
