@@ -7,7 +7,16 @@
  * processor's group and its offsets untouched.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type KafkaMessage, type LogEntry, type Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type ITopicConfig,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import { kafkaClientConfig, type ConnectionConfig } from '../../schemas/index.js';
 import { BrokersUnreachableError, UnknownTopicError } from './errors.js';
 import type { OutputStream } from './io.js';
@@ -58,6 +67,37 @@ export async function connectKafka(config: ConnectionConfig['kafka'], options: C
     brokers: config.brokers,
     close: () => admin.disconnect(),
   };
+}
+
+/**
+ * Creates topics and waits until every partition has a leader. KafkaJS's own `waitForLeaders` gives up on
+ * UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a moment after creation (seen on a freshly started
+ * broker), so the wait is done here: poll the metadata, retrying Kafka's retriable errors, until leaders are known.
+ * Returns false when some topics already existed (created concurrently), like `admin.createTopics`.
+ */
+export async function createTopicsAndWait(
+  admin: Admin,
+  topics: readonly ITopicConfig[],
+  timeoutMs = 30_000,
+): Promise<boolean> {
+  const created = await admin.createTopics({ topics: [...topics], waitForLeaders: false });
+  const expected = new Map(topics.map((t) => [t.topic, t.numPartitions ?? 1]));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...expected.keys()] });
+      const ready = found.filter(
+        (t) => t.partitions.length >= (expected.get(t.name) ?? 1) && t.partitions.every((p) => p.leader >= 0),
+      );
+      if (ready.length === expected.size) return created;
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${[...expected.keys()].join(', ')} have no partition leaders after ${timeoutMs} ms`);
+    }
+    await sleep(100);
+  }
 }
 
 /** Throws UnknownTopicError naming every missing topic. */

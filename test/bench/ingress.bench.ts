@@ -21,6 +21,7 @@ import { WebhookSerde, createRegistry } from '../../schemas/index.js';
 import { WEBHOOK_PATH, buildApp } from '../../ingress/app.js';
 import { loadIngressConfig } from '../../ingress/config.js';
 import { createKafkaAdapter } from '../../ingress/kafka.js';
+import { createTopicsAndWait } from '../../processor/cli/kafka.js';
 import { barChartSvg } from './chart.js';
 import { buildNaiveApp } from './naive-ingress.js';
 
@@ -112,7 +113,7 @@ async function main() {
   const admin = kafka.admin();
   await admin.connect();
   const topic = `bench.ingress.${Date.now().toString(36)}`;
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 6, replicationFactor: 1 }]);
   const serde = new WebhookSerde(createRegistry({ url: registryUrl }));
   const logger = pino({ level: 'warn' });
   const runs: Record<string, unknown>[] = [];

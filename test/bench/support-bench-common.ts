@@ -9,6 +9,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopicsAndWait } from '../../processor/cli/kafka.js';
 import { topicNames, type TopicNames } from '../../schemas/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,14 +65,14 @@ export async function createBenchTopics(kafka: Kafka, prefix: string, partitions
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [names.webhooks, ...names.retries, names.dlq].map((topic) => ({
+    await createTopicsAndWait(
+      admin,
+      [names.webhooks, ...names.retries, names.dlq].map((topic) => ({
         topic,
         numPartitions: topic === names.webhooks ? partitions : 1,
         replicationFactor: 1,
       })),
-    });
+    );
   } finally {
     await admin.disconnect();
   }

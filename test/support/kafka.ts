@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { inject } from 'vitest';
+import { createTopicsAndWait } from '../../processor/cli/kafka.js';
 import { createRegistry, topicNames, WebhookSerde, type TopicNames } from '../../schemas/index.js';
 
 export function infra(): { kafkaBrokers: string; schemaRegistryUrl: string } {
@@ -34,14 +35,14 @@ export async function createTestTopics(
   const own = !options.admin;
   if (own) await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [names.webhooks, ...names.retries, names.dlq].map((topic) => ({
+    await createTopicsAndWait(
+      admin,
+      [names.webhooks, ...names.retries, names.dlq].map((topic) => ({
         topic,
         numPartitions: options.partitions ?? 3,
         replicationFactor: 1,
       })),
-    });
+    );
   } finally {
     if (own) await admin.disconnect();
   }

@@ -8,7 +8,7 @@ import kafkajs from 'kafkajs';
 import { CliError, ExitCode } from '../errors.js';
 import { dash, formatDuration, table } from '../format.js';
 import { println, type CliIo } from '../io.js';
-import { partitionOffsets } from '../kafka.js';
+import { createTopicsAndWait, partitionOffsets } from '../kafka.js';
 import { intParser, parseDuration } from '../parse.js';
 import { withSession, type Session } from '../session.js';
 
@@ -261,15 +261,15 @@ async function createTopics(session: Session, options: CreateOptions): Promise<v
   }
 
   if (!dryRun && toCreate.length > 0) {
-    const created = await admin.createTopics({
-      waitForLeaders: true,
-      topics: toCreate.map((d): ITopicConfig => ({
+    const created = await createTopicsAndWait(
+      admin,
+      toCreate.map((d): ITopicConfig => ({
         topic: d.topic,
         numPartitions: d.partitions,
         replicationFactor: d.replicationFactor,
         configEntries: Object.entries(d.configs).map(([name, value]) => ({ name, value })),
       })),
-    });
+    );
     if (!created) {
       // Another process created them between our check and now: still idempotent, but say so.
       notes.push('some topics were created concurrently by another process.');

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTopicsAndWait } from '../../../processor/cli/kafka.js';
 import { eventually, uniqueName } from '../../support/kafka.js';
 import { startPrivateBroker, type PrivateBroker } from '../../support/private-broker.js';
 import { payload, recordCount, signedRequest, startIngress, type Harness } from './harness.js';
@@ -13,7 +14,7 @@ describe('ingress while its Kafka broker is down (private broker)', () => {
     broker = await startPrivateBroker();
     const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
     h = await startIngress({ INGRESS_PRODUCE_TIMEOUT_MS: '3000' }, { brokers: broker.brokers, topic });
   });

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopicsAndWait } from '../../../processor/cli/kafka.js';
 import { describe, expect, it } from 'vitest';
 import { startPrivateBroker } from '../../support/private-broker.js';
 
@@ -8,7 +9,7 @@ describe('private broker helper', () => {
     try {
       const admin = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'private.check', numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsAndWait(admin, [{ topic: 'private.check', numPartitions: 1 }]);
       await admin.disconnect();
       await broker.stop();
       await broker.start();
