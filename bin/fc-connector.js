@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// fc-connector launcher: the compiled CLI when present (production image), else the TypeScript source via tsx.
+// fc-connector launcher: the TypeScript source via tsx in a checkout (so a stale dist/ can never run instead of the
+// code you see), the compiled CLI where only dist/ ships (the production image has no .ts sources).
 import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
 
-const compiled = new URL('../dist/processor/cli/main.js', import.meta.url);
+const source = new URL('../processor/cli/main.ts', import.meta.url);
 let cli;
-if (existsSync(compiled)) {
-  cli = await import(compiled.href);
-} else {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import(new URL('../processor/cli/main.ts', import.meta.url).href);
+  cli = await import(source.href);
+} else {
+  cli = await import(new URL('../dist/processor/cli/main.js', import.meta.url).href);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

@@ -70,29 +70,49 @@ export async function connectKafka(config: ConnectionConfig['kafka'], options: C
 }
 
 /**
+ * Runs an admin call again while Kafka answers with a retriable error (e.g. UNKNOWN_TOPIC_OR_PARTITION or
+ * LEADER_NOT_AVAILABLE), for at most `timeoutMs`. A restarted KRaft broker answers metadata requests that way for a
+ * while (topics still being loaded or deleted), beyond KafkaJS's own short retry, which the CLI keeps short so that
+ * unreachable brokers fail fast.
+ */
+export async function whileRetriable<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+    }
+    await sleep(250);
+  }
+}
+
+/**
  * Creates topics and waits until every partition has a leader. KafkaJS's own `waitForLeaders` gives up on
- * UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a moment after creation (seen on a freshly started
- * broker), so the wait is done here: poll the metadata, retrying Kafka's retriable errors, until leaders are known.
- * Returns false when some topics already existed (created concurrently), like `admin.createTopics`.
+ * UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a moment after creation, so the wait is done here:
+ * poll the metadata until leaders are known. Returns false when some topics already existed (created concurrently),
+ * like `admin.createTopics`.
  */
 export async function createTopicsAndWait(
   admin: Admin,
   topics: readonly ITopicConfig[],
   timeoutMs = 30_000,
 ): Promise<boolean> {
-  const created = await admin.createTopics({ topics: [...topics], waitForLeaders: false });
+  const created = await whileRetriable(
+    () => admin.createTopics({ topics: [...topics], waitForLeaders: false }),
+    timeoutMs,
+  );
   const expected = new Map(topics.map((t) => [t.topic, t.numPartitions ?? 1]));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...expected.keys()] });
-      const ready = found.filter(
-        (t) => t.partitions.length >= (expected.get(t.name) ?? 1) && t.partitions.every((p) => p.leader >= 0),
-      );
-      if (ready.length === expected.size) return created;
-    } catch (error) {
-      if ((error as { retriable?: unknown }).retriable !== true) throw error;
-    }
+    const { topics: found } = await whileRetriable(
+      () => admin.fetchTopicMetadata({ topics: [...expected.keys()] }),
+      Math.max(0, deadline - Date.now()),
+    );
+    const ready = found.filter(
+      (t) => t.partitions.length >= (expected.get(t.name) ?? 1) && t.partitions.every((p) => p.leader >= 0),
+    );
+    if (ready.length === expected.size) return created;
     if (Date.now() > deadline) {
       throw new Error(`topics ${[...expected.keys()].join(', ')} have no partition leaders after ${timeoutMs} ms`);
     }
@@ -102,7 +122,7 @@ export async function createTopicsAndWait(
 
 /** Throws UnknownTopicError naming every missing topic. */
 export async function requireTopics(admin: Admin, topics: readonly string[]): Promise<void> {
-  const existing = new Set(await admin.listTopics());
+  const existing = new Set(await whileRetriable(() => admin.listTopics()));
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length > 0) throw new UnknownTopicError(missing);
 }

@@ -8,7 +8,7 @@ import kafkajs from 'kafkajs';
 import { CliError, ExitCode } from '../errors.js';
 import { dash, formatDuration, table } from '../format.js';
 import { println, type CliIo } from '../io.js';
-import { createTopicsAndWait, partitionOffsets } from '../kafka.js';
+import { createTopicsAndWait, partitionOffsets, whileRetriable } from '../kafka.js';
 import { intParser, parseDuration } from '../parse.js';
 import { withSession, type Session } from '../session.js';
 
@@ -172,16 +172,18 @@ interface ExistingTopic {
 }
 
 async function existingTopics(admin: Admin, names: readonly string[]): Promise<Map<string, ExistingTopic>> {
-  const all = new Set(await admin.listTopics());
+  const all = new Set(await whileRetriable(() => admin.listTopics()));
   const present = names.filter((n) => all.has(n));
   const result = new Map<string, ExistingTopic>();
   if (present.length === 0) return result;
   const [metadata, configs] = await Promise.all([
-    admin.fetchTopicMetadata({ topics: present }),
-    admin.describeConfigs({
-      includeSynonyms: false,
-      resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
-    }),
+    whileRetriable(() => admin.fetchTopicMetadata({ topics: present })),
+    whileRetriable(() =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: present.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+      }),
+    ),
   ]);
   for (const t of metadata.topics) {
     const resource = configs.resources.find((r) => r.resourceName === t.name);
