@@ -3,11 +3,11 @@
  * on the official schema, backed by an in-memory order store with optimistic concurrency and fault injection.
  * Auth and API share one loopback server, so `authUrl === apiUrl`.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
+import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import { listen, readBody, sendJson, withFaults, type ListenOptions, type RunningServer } from '../common/http.js';
 import { loadCommercetoolsSchema } from './schema.js';
 import { CommercetoolsStore, CtStoreError, type CtOrder, type OrderKey, type OrderUpdateAction } from './store.js';
@@ -67,23 +67,9 @@ export interface CommercetoolsStats {
 export interface CtTokenInfo {
   clientId: string;
   scopes: string[];
-  expiresAt: number;
 }
 
-export interface CtAuthControl {
-  /** Lifetime of tokens issued from now on, seconds. */
-  tokenTtlSeconds: number;
-  /** Invalidates one token (next API call with it gets 401). */
-  revoke(token: string): void;
-  /** Invalidates every token issued so far. */
-  revokeAll(): void;
-  /** Makes every issued token expired now (same effect as revokeAll, kept separate for readable tests). */
-  expireAll(): void;
-  /** Number of currently valid tokens. */
-  validTokens(): number;
-  /** Every token issued so far, revoked and expired ones included (e.g. to check none appears in a log). */
-  issuedTokens(): string[];
-}
+export type CtAuthControl = AuthControl;
 
 export interface CommercetoolsSim {
   /** Base URL for `CT_AUTH_URL` (POST `${authUrl}/oauth/token`). */
@@ -164,20 +150,10 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
   const store = new CommercetoolsStore(defaultProjectKey);
   const faults = new FaultController<CtEndpoint>(['token', 'graphql'], options.faults, createRandom(options.seed));
   const conflictHttpStatus = options.conflictHttpStatus ?? 409;
-  const tokens = new Map<string, CtTokenInfo>();
-  const issued: string[] = [];
+  const tokens = new TokenRegistry<CtTokenInfo>(options.tokenTtlSeconds ?? 172_800);
 
   const stats = newStats(faults);
-  const auth: CtAuthControl = {
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 172_800,
-    revoke: (t) => void tokens.delete(t),
-    revokeAll: () => tokens.clear(),
-    expireAll: () => {
-      for (const info of tokens.values()) info.expiresAt = 0;
-    },
-    validTokens: () => [...tokens.values()].filter((i) => i.expiresAt > Date.now()).length,
-    issuedTokens: () => [...issued],
-  };
+  const auth: CtAuthControl = tokens.control;
 
   const findOrder = (ctx: ResolverContext, args: { id?: string | null; orderNumber?: string | null }) => {
     const key = orderKey(args);
@@ -266,10 +242,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
       sendJson(res, 400, authError(400, 'invalid_scope', `Malformed parameter: scope: Illegal scope '${bad}'.`));
       return;
     }
-    const token = randomBytes(24).toString('base64url');
-    const ttl = auth.tokenTtlSeconds;
-    tokens.set(token, { clientId: client.clientId, scopes, expiresAt: Date.now() + ttl * 1000 });
-    issued.push(token);
+    const { token, ttl } = tokens.issue({ clientId: client.clientId, scopes });
     stats.tokensIssued++;
     sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: scopes.join(' ') });
   };
@@ -278,8 +251,8 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
     stats.graphqlRequests++;
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const info = token ? tokens.get(token) : undefined;
-    if (!info || info.expiresAt <= Date.now()) {
+    const found = token ? tokens.lookup(token) : undefined;
+    if (found === undefined || found === 'expired') {
       req.resume();
       stats.unauthorized++;
       sendJson(res, 401, authError(401, 'invalid_token', 'invalid_token'));
@@ -307,6 +280,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
       sendJson(res, 400, { data: null, errors: [{ message, extensions: { code: 'InvalidInput' } }] });
       return;
     }
+    const { info } = found;
     const canRead = hasScope(info, projectKey, ['view_orders', 'manage_orders', 'manage_project']);
     const canWrite = hasScope(info, projectKey, ['manage_orders', 'manage_project']);
     if (!canRead || (op.type === 'mutation' && !canWrite)) {

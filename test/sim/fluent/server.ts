@@ -3,11 +3,11 @@
  * on a hand-written subset of Fluent's schema, with an in-memory store and run-time fault injection.
  * Like Fluent, GraphQL answers HTTP 200 with `errors` for bad queries.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, type ExecutionResult } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
+import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import { listen, readBody, sendJson, withFaults, type ListenOptions } from '../common/http.js';
 import { fluentSchema } from './schema.js';
 import { FluentStore, type FluentOrder, type SettingsQuery } from './store.js';
@@ -51,18 +51,7 @@ export interface FluentStats {
   faults: FaultController<FluentEndpoint>['injected'];
 }
 
-export interface FluentAuthControl {
-  /** Lifetime of tokens issued from now on, seconds. */
-  tokenTtlSeconds: number;
-  revoke(token: string): void;
-  /** Invalidates every token issued so far (next GraphQL call with one gets 401, as after a key rotation). */
-  revokeAll(): void;
-  /** Marks every issued token expired now. */
-  expireAll(): void;
-  validTokens(): number;
-  /** Every token issued so far, revoked and expired ones included (e.g. to check none appears in a log). */
-  issuedTokens(): string[];
-}
+export type FluentAuthControl = AuthControl;
 
 export interface FluentSim {
   /** `FLUENT_BASE_URL`: POST `${url}/oauth/token`, POST `${url}/graphql`. */
@@ -98,19 +87,9 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
   const store = new FluentStore();
   if (options.seedMappingsFor) store.seedExampleMappings({ connectorName: options.seedMappingsFor });
   const faults = new FaultController<FluentEndpoint>(['token', 'graphql'], options.faults, createRandom(options.seed));
-  const tokens = new Map<string, { expiresAt: number }>();
-  const issued: string[] = [];
+  const tokens = new TokenRegistry(options.tokenTtlSeconds ?? 3600);
   const stats = newStats(faults);
-  const auth: FluentAuthControl = {
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-    revoke: (t) => void tokens.delete(t),
-    revokeAll: () => tokens.clear(),
-    expireAll: () => {
-      for (const info of tokens.values()) info.expiresAt = 0;
-    },
-    validTokens: () => [...tokens.values()].filter((i) => i.expiresAt > Date.now()).length,
-    issuedTokens: () => [...issued],
-  };
+  const auth: FluentAuthControl = tokens.control;
 
   const rootValue = {
     orderById: ({ id }: { id: string }): FluentOrder | null => store.find({ id }) ?? null,
@@ -145,10 +124,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
     if (param('username') !== credentials.username || param('password') !== credentials.password) {
       return fail(400, 'invalid_grant', 'Bad credentials');
     }
-    const token = randomBytes(24).toString('base64url');
-    const ttl = auth.tokenTtlSeconds;
-    tokens.set(token, { expiresAt: Date.now() + ttl * 1000 });
-    issued.push(token);
+    const { token, ttl } = tokens.issue({});
     stats.tokensIssued++;
     sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: ttl, scope: 'api' });
   };
@@ -163,12 +139,12 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
       sendJson(res, 401, oauthError('unauthorized', 'Full authentication is required to access this resource'));
       return;
     }
-    const info = tokens.get(token);
-    if (!info || info.expiresAt <= Date.now()) {
+    const found = tokens.lookup(token);
+    if (found === undefined || found === 'expired') {
       req.resume();
       stats.unauthorized++;
       // Never echo the token: connectors may log error bodies.
-      sendJson(res, 401, oauthError('invalid_token', info ? 'Access token expired' : 'Invalid access token'));
+      sendJson(res, 401, oauthError('invalid_token', found ? 'Access token expired' : 'Invalid access token'));
       return;
     }
     const body = parseGraphQLBody(await readBody(req));
