@@ -5,13 +5,13 @@ import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
 
-const source = new URL('../processor/cli/main.ts', import.meta.url);
+const source = new URL('../cli/main.ts', import.meta.url);
 let cli;
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
   cli = await import(source.href);
 } else {
-  cli = await import(new URL('../dist/processor/cli/main.js', import.meta.url).href);
+  cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

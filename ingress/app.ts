@@ -15,15 +15,8 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
-import {
-  createServiceLogger,
-  Headers,
-  RegistryUnavailableError,
-  partitionKey,
-  toWebhookRecord,
-  type FluentWebhookPayload,
-  type FluentWebhookRecord,
-} from '../schemas/index.js';
+import { Headers, RegistryUnavailableError, partitionKey, toWebhookRecord, type FluentWebhookPayload, type FluentWebhookRecord } from '../schemas/index.js';
+import { createServiceLogger } from '../common/index.js';
 import { Batcher, BatcherClosedError, BatcherOverloadedError } from './batcher.js';
 import type { IngressConfig } from './config.js';
 import { DedupWindow } from './dedup.js';

@@ -9,13 +9,7 @@
  * Helm chart set HOST=0.0.0.0.
  */
 import { z } from 'zod';
-import {
-  ConfigError,
-  connectionEnvSchema,
-  parseEnv,
-  toConnectionConfig,
-  type ConnectionConfig,
-} from '../schemas/index.js';
+import { ConfigError, connectionEnvSchema, parseEnv, toConnectionConfig, type ConnectionConfig } from '../common/index.js';
 import { parsePublicKey, type PublicKeyEntry } from './signature.js';
 
 const boolFromEnv = (fallback: boolean) =>

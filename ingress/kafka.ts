@@ -7,7 +7,7 @@
  */
 import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { kafkaClientConfig, type ConnectionConfig } from '../schemas/index.js';
+import { kafkaClientConfig, type ConnectionConfig } from '../common/index.js';
 
 export interface OutgoingMessage {
   key: string;

@@ -2,7 +2,8 @@
  * Entry point (`npm run ingress`): load config, connect the producer, listen; on SIGTERM/SIGINT shut down gracefully:
  * new webhooks get 503 SHUTTING_DOWN, in-flight produces are flushed, the producer is closed, then the process exits.
  */
-import { EXIT_CONFIG, WebhookSerde, createRegistry, createServiceLogger } from '../schemas/index.js';
+import { WebhookSerde, createRegistry } from '../schemas/index.js';
+import { EXIT_CONFIG, createServiceLogger } from '../common/index.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadIngressConfig } from './config.js';
 import { createKafkaAdapter } from './kafka.js';

@@ -4,14 +4,8 @@
  * (Fluent, commercetools) are validated by the handlers that use them.
  */
 import { z } from 'zod';
-import {
-  connectionEnvSchema,
-  parseEnv,
-  toConnectionConfig,
-  topicNames,
-  type ConnectionConfig,
-  type TopicNames,
-} from '../schemas/index.js';
+import { topicNames, type TopicNames } from '../schemas/index.js';
+import { connectionEnvSchema, parseEnv, toConnectionConfig, type ConnectionConfig } from '../common/index.js';
 import { parseRetryDelays } from './retry-policy.js';
 
 const intFromEnv = (name: string, def: number, min: number, max: number) =>

@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { kafkaClientConfig } from '../schemas/index.js';
+import { kafkaClientConfig } from '../common/index.js';
 import type { ProcessorRuntimeConfig } from './config.js';
 import type { OutgoingRecord } from './failure-records.js';
 

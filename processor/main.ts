@@ -3,7 +3,7 @@
  * handler + PROCESSOR_PLUGINS), start the consumer and the health/metrics listener, stop gracefully on SIGTERM/SIGINT.
  */
 import * as prom from 'prom-client';
-import { ConfigError, createServiceLogger, EXIT_CONFIG } from '../schemas/index.js';
+import { ConfigError, createServiceLogger, EXIT_CONFIG } from '../common/index.js';
 import { loadProcessorConfig } from './config.js';
 import { ConfigurationError, errorMessageOf } from './errors.js';
 import {

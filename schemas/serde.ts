@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { ERROR_BRAND } from './error-brand.js';
 import type { FluentWebhookRecord } from './webhook-event.js';
 import { valueSubject } from './topics.js';
 
@@ -21,18 +22,31 @@ export interface RegistryOptions {
   timeoutMs?: number | undefined;
 }
 
-/** Thrown when bytes are not a registry-framed Avro record of a known schema (never retryable). */
+/*
+ * The serde's two errors carry the connector's error brand and catalogue fields (code, retriable, outage) without
+ * importing the runtime's error base (common/errors.ts), which sits above the contract.
+ */
+
+/** Thrown when bytes are not a registry-framed Avro record of a known schema: retrying cannot help (DLQ). */
 export class UndecodableRecordError extends Error {
+  readonly [ERROR_BRAND] = true as const;
   override readonly name = 'UndecodableRecordError';
+  readonly code = 'UNDECODABLE_RECORD';
+  readonly retriable = false;
+  readonly outage = false;
   readonly canRetry = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
-/** Thrown when the registry cannot be reached (retryable). */
+/** Thrown when the registry cannot be reached or answers 5xx: every record is affected, so it is an outage. */
 export class RegistryUnavailableError extends Error {
+  readonly [ERROR_BRAND] = true as const;
   override readonly name = 'RegistryUnavailableError';
+  readonly code = 'REGISTRY_UNAVAILABLE';
+  readonly retriable = true;
+  readonly outage = true;
   readonly canRetry = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist');
-const sourceDirs = ['schemas', 'ingress', 'processor'];
+const sourceDirs = ['schemas', 'common', 'ingress', 'processor', 'cli'];
 const assetExtensions = ['.avsc', '.graphql', '.sdl'];
 
 function* walk(dir) {

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { buildOrderStatusEvent } from '../../test/sim/fluent/index.js';
-import { startPipeline, type Pipeline } from '../../test/support/pipeline.js';
-import { buildScenarios, mismatches, prng, type OrderScenario } from '../../test/support/scenario.js';
+import { buildOrderStatusEvent } from '../../sim/fluent/index.js';
+import { startPipeline, type Pipeline } from '../../sim/pipeline.js';
+import { buildScenarios, mismatches, prng, type OrderScenario } from '../../sim/scenario.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 

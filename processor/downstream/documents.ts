@@ -13,7 +13,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { ConfigError } from '../../schemas/index.js';
+import { ConfigError } from '../../common/index.js';
 
 export interface DocumentSpec {
   /** Short name for messages, e.g. `commercetools updateOrder`. */

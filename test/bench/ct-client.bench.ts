@@ -17,7 +17,7 @@ import { CommercetoolsTokens } from '../../processor/commercetools/auth.js';
 import { CommercetoolsClient } from '../../processor/commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../processor/downstream/http.js';
-import { fmt, intEnv, log, machine, table, writeResult } from './support-bench-common.js';
+import { fmt, intEnv, log, machine, table, writeResult } from './support/common.js';
 
 const calls = intEnv('BENCH_CT_CALLS', 3_000);
 const rounds = intEnv('BENCH_CT_ROUNDS', 3);
@@ -33,7 +33,7 @@ interface Sim {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', fileURLToPath(new URL('./support-ct-sim-child.ts', import.meta.url))],
+  ['--import', 'tsx', fileURLToPath(new URL('./support/ct-sim-child.ts', import.meta.url))],
   { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_CT_ORDERS: String(Math.min(calls, 5_000)) } },
 );
 const sim = JSON.parse(

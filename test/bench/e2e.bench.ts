@@ -23,8 +23,8 @@ import {
   resultsDir,
   table,
   writeResult,
-} from './support-bench-common.js';
-import { findMaxRate, isSustained, startE2eHarness, type LevelResult } from './support-e2e-run.js';
+} from './support/common.js';
+import { findMaxRate, isSustained, startE2eHarness, type LevelResult } from './support/e2e-run.js';
 
 const settings = {
   rates: intListEnv('BENCH_E2E_RATES', [100, 200, 400, 600, 800, 1000, 1200, 1500]),

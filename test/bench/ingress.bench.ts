@@ -21,7 +21,7 @@ import { WebhookSerde, createRegistry } from '../../schemas/index.js';
 import { WEBHOOK_PATH, buildApp } from '../../ingress/app.js';
 import { loadIngressConfig } from '../../ingress/config.js';
 import { createKafkaAdapter } from '../../ingress/kafka.js';
-import { createTopicsAndWait } from '../../processor/cli/kafka.js';
+import { createTopicsAndWait } from '../../cli/kafka.js';
 import { barChartSvg } from './chart.js';
 import { buildNaiveApp } from './naive-ingress.js';
 
@@ -35,7 +35,7 @@ const bodyCount = Number(env.BENCH_BODIES ?? 60_000);
 const variants = (env.BENCH_VARIANTS ?? 'ours,naive').split(',') as ('ours' | 'naive')[];
 const brokers = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-const loadScript = fileURLToPath(new URL('./support-ingress-load.ts', import.meta.url));
+const loadScript = fileURLToPath(new URL('./support/ingress-load.ts', import.meta.url));
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 interface LoadResult {

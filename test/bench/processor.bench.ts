@@ -27,9 +27,9 @@ import {
   table,
   writeResult,
   type Infra,
-} from './support-bench-common.js';
-import { formatProfile, summariseCpuProfile } from './support-cpuprofile.js';
-import { runProcessorCase, type ProcessorCaseOptions, type ProcessorCaseResult } from './support-processor-run.js';
+} from './support/common.js';
+import { formatProfile, summariseCpuProfile } from './support/cpuprofile.js';
+import { runProcessorCase, type ProcessorCaseOptions, type ProcessorCaseResult } from './support/processor-run.js';
 
 const env = process.env;
 const settings = {

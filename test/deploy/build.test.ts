@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './tools.js';
+import { repoRoot } from './support/tools.js';
 
 const dist = join(repoRoot, 'dist');
 
@@ -28,7 +28,7 @@ describe('npm run build (the image build stage)', () => {
     for (const file of [
       'ingress/server.js',
       'processor/main.js',
-      'processor/cli/main.js',
+      'cli/main.js',
       'schemas/webhook-event.avsc',
       'processor/commercetools/update-order.graphql',
       'processor/commercetools/order-by-number.graphql',
@@ -41,7 +41,7 @@ describe('npm run build (the image build stage)', () => {
   });
 
   it('runs the compiled CLI', () => {
-    const result = runCompiled('processor/cli/main.js', ['--help']);
+    const result = runCompiled('cli/main.js', ['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('topics');
   });

@@ -16,7 +16,7 @@ import {
   validate,
   validatorPython,
   type Manifest,
-} from './tools.js';
+} from './support/tools.js';
 
 const composeText = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
 const compose = parse(composeText, { merge: true }) as Manifest;

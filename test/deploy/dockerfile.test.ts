@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './tools.js';
+import { repoRoot } from './support/tools.js';
 
 const dockerfile = readFileSync(join(repoRoot, 'deploy/Dockerfile'), 'utf8');
 const entrypoint = readFileSync(join(repoRoot, 'deploy/docker/entrypoint.sh'), 'utf8');
@@ -64,7 +64,7 @@ describe('deploy/Dockerfile', () => {
       const source = target.startsWith('dist/') ? target.replace(/^dist\//, '').replace(/\.js$/, '.ts') : target;
       expect(existsSync(join(repoRoot, source)), source).toBe(true);
     }
-    expect(readFileSync(join(repoRoot, 'bin/fc-connector.js'), 'utf8')).toContain('../dist/processor/cli/main.js');
+    expect(readFileSync(join(repoRoot, 'bin/fc-connector.js'), 'utf8')).toContain('../dist/cli/main.js');
   });
 
   it('has every COPY source in the build context (.dockerignore allow-list)', () => {

@@ -18,7 +18,7 @@ import {
   validate,
   validatorPython,
   type Manifest,
-} from './tools.js';
+} from './support/tools.js';
 
 const ready = requireTools({ helm: helmPath, 'kubernetes-validate venv': validatorPython });
 

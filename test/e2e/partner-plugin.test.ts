@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOrderStatusEvent } from '../sim/fluent/index.js';
+import { buildOrderStatusEvent } from '../../sim/fluent/index.js';
 import { eventually, infra, uniqueName } from '../support/kafka.js';
-import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import { startPipeline, type Pipeline } from '../../sim/pipeline.js';
 
 const plugin = fileURLToPath(new URL('./fixtures/cancelled-shipment-plugin.ts', import.meta.url));
 

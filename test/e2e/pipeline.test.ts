@@ -5,11 +5,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOrderStatusEvent } from '../sim/fluent/index.js';
+import { buildOrderStatusEvent } from '../../sim/fluent/index.js';
 import { Headers, headerString } from '../../schemas/index.js';
 import { eventually, infra, readTopic, uniqueName } from '../support/kafka.js';
-import { startPipeline, type Pipeline } from '../support/pipeline.js';
-import { buildScenarios, mismatches, prng, type OrderScenario } from '../support/scenario.js';
+import { startPipeline, type Pipeline } from '../../sim/pipeline.js';
+import { buildScenarios, mismatches, prng, type OrderScenario } from '../../sim/scenario.js';
 
 const ORDERS = 40;
 const SEED = Number(process.env.E2E_SEED ?? 20261128);

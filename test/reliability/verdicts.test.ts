@@ -3,7 +3,7 @@
  * webhook) and accept what is legitimate (a final webhook Fluent gave up on), so a green chaos run means something.
  */
 import { describe, expect, it } from 'vitest';
-import type { OrderScenario, States } from '../support/scenario.js';
+import type { OrderScenario, States } from '../../sim/scenario.js';
 import type { DeliveryRecord } from './support/chaos-driver.js';
 import { checkOrders } from './support/oracle.js';
 import { byLabel, InstanceScrapes, parsePrometheus, sumOf } from './support/prometheus.js';

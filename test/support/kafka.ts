@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { inject } from 'vitest';
-import { createTopicsAndWait } from '../../processor/cli/kafka.js';
+import { createTopicsAndWait } from '../../cli/kafka.js';
 import { createRegistry, topicNames, WebhookSerde, type TopicNames } from '../../schemas/index.js';
 
 export function infra(): { kafkaBrokers: string; schemaRegistryUrl: string } {

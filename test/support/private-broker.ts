@@ -4,27 +4,18 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { freePort } from '../../sim/common/ports.js';
+
+export { freePort };
+
 const run = promisify(execFile);
 const stackScript = fileURLToPath(new URL('../../deploy/local/stack.sh', import.meta.url));
 const sharedLib = fileURLToPath(new URL('../../deploy/local/.stack/lib', import.meta.url));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PrivateBroker {
   readonly brokers: string;

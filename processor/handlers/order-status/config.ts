@@ -4,7 +4,7 @@
  * never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
  */
 import { z } from 'zod';
-import { parseEnv } from '../../../schemas/index.js';
+import { parseEnv } from '../../../common/index.js';
 import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
 
 export const CORRELATION_STRATEGIES = ['orderNumber', 'id', 'strip-prefix', 'attribute'] as const;

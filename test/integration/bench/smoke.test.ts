@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { barChartSvg, niceStep } from '../../bench/chart.js';
-import { summariseCpuProfile } from '../../bench/support-cpuprofile.js';
-import { startE2eHarness, isSustained } from '../../bench/support-e2e-run.js';
-import { expectedStates, runProcessorCase } from '../../bench/support-processor-run.js';
+import { summariseCpuProfile } from '../../bench/support/cpuprofile.js';
+import { startE2eHarness, isSustained } from '../../bench/support/e2e-run.js';
+import { expectedStates, runProcessorCase } from '../../bench/support/processor-run.js';
 import { infra } from '../../support/kafka.js';
 
 const logDir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));

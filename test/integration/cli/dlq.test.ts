@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TopicNames } from '../../../schemas/index.js';
 import { createTestTopics } from '../../support/kafka.js';
-import { cli, payload, produceDeadLetters, ORDER_STATUS } from './helpers.js';
+import { cli, payload, produceDeadLetters, ORDER_STATUS } from '../support/cli.js';
 
 interface Row {
   topic: string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createTestTopics, infra, uniqueName } from '../../support/kafka.js';
-import { cli } from './helpers.js';
+import { cli } from '../support/cli.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/fc-connector.js', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestTopics, testKafka, uniqueName } from '../../support/kafka.js';
-import { cli } from './helpers.js';
+import { cli } from '../support/cli.js';
 
 describe('fc-connector offsets reset', () => {
   it('refuses while the group has a live member, then resets main + retry topics once it is empty', async () => {

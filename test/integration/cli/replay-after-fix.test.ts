@@ -6,10 +6,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOrderStatusEvent, EXAMPLE_ORDER_STATUS_MAPPING, mappingSettingNames } from '../../sim/fluent/index.js';
+import { buildOrderStatusEvent, EXAMPLE_ORDER_STATUS_MAPPING, mappingSettingNames } from '../../../sim/fluent/index.js';
 import { eventually, infra, uniqueName } from '../../support/kafka.js';
-import { startPipeline, type Pipeline } from '../../support/pipeline.js';
-import { cli, recordCount, tempDir } from './helpers.js';
+import { startPipeline, type Pipeline } from '../../../sim/pipeline.js';
+import { cli, recordCount, tempDir } from '../support/cli.js';
 
 const REFS = ['FIX_1', 'FIX_2', 'FIX_3'];
 

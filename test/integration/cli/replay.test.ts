@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAILURE_HEADERS, Headers } from '../../../schemas/index.js';
 import { createTestTopics, testKafka } from '../../support/kafka.js';
-import { cli, header, payload, produceDeadLetters, readTopic, recordCount, tempDir } from './helpers.js';
+import { cli, header, payload, produceDeadLetters, readTopic, recordCount, tempDir } from '../support/cli.js';
 
 describe('fc-connector replay', () => {
   it('dry run shows what would move and moves nothing', async () => {

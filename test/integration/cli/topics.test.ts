@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testKafka, uniqueName } from '../../support/kafka.js';
-import { cli, produceDeadLetters, payload } from './helpers.js';
+import { cli, produceDeadLetters, payload } from '../support/cli.js';
 import { topicNames } from '../../../schemas/index.js';
 
 describe('fc-connector topics', () => {

@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTopicsAndWait } from '../../../processor/cli/kafka.js';
+import { createTopicsAndWait } from '../../../cli/kafka.js';
 import { eventually, uniqueName } from '../../support/kafka.js';
 import { startPrivateBroker, type PrivateBroker } from '../../support/private-broker.js';
-import { payload, recordCount, signedRequest, startIngress, type Harness } from './harness.js';
+import { payload, recordCount, signedRequest, startIngress, type Harness } from '../support/ingress.js';
 
 describe('ingress while its Kafka broker is down (private broker)', () => {
   let broker: PrivateBroker;

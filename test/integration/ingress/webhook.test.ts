@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/kafka.js';
-import { createWebhookSigner } from '../../support/signing.js';
+import { createWebhookSigner } from '../../../sim/signing.js';
 import {
   payload,
   readRecords,
@@ -10,7 +10,7 @@ import {
   startIngress,
   WEBHOOK,
   type Harness,
-} from './harness.js';
+} from '../support/ingress.js';
 
 describe('ingress webhook → Kafka (real broker + registry)', () => {
   describe('accepting', () => {

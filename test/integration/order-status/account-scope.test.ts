@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, isRetryable } from '../../../processor/errors.js';
 import { createOrderStatusHandler } from '../../../processor/handlers/order-status/index.js';
 import type { MessageHandler } from '../../../processor/handler.js';
-import { startCommercetoolsSim, type CommercetoolsSim } from '../../sim/commercetools/index.js';
-import { mappingSettingNames, startFluentSim, type FluentSim } from '../../sim/fluent/index.js';
-import { contextFor, handlerConfig, orderWebhook, silentLogger } from './support.js';
+import { startCommercetoolsSim, type CommercetoolsSim } from '../../../sim/commercetools/index.js';
+import { mappingSettingNames, startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
+import { contextFor, handlerConfig, orderWebhook, silentLogger } from '../support/order-status.js';
 
 let fluent: FluentSim;
 let ct: CommercetoolsSim;

@@ -13,10 +13,10 @@ import {
 } from '../../../processor/errors.js';
 import type { MessageHandler } from '../../../processor/handler.js';
 import { createOrderStatusHandler } from '../../../processor/handlers/order-status/index.js';
-import { startCommercetoolsSim, type CommercetoolsSim } from '../../sim/commercetools/index.js';
-import { mappingSettingNames, startFluentSim, type FluentSim } from '../../sim/fluent/index.js';
+import { startCommercetoolsSim, type CommercetoolsSim } from '../../../sim/commercetools/index.js';
+import { mappingSettingNames, startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
 import { eventually } from '../../support/kafka.js';
-import { contextFor, handlerConfig, neverRegressed, orderWebhook, silentLogger } from './support.js';
+import { contextFor, handlerConfig, neverRegressed, orderWebhook, silentLogger } from '../support/order-status.js';
 
 let fluent: FluentSim;
 let ct: CommercetoolsSim;

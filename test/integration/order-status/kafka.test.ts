@@ -11,11 +11,11 @@ import {
   createOrderStatusHandler,
   ORDER_STATUS_MESSAGE_NAMES,
 } from '../../../processor/handlers/order-status/index.js';
-import { startCommercetoolsSim, type CommercetoolsSim } from '../../sim/commercetools/index.js';
-import { startFluentSim, type FluentSim } from '../../sim/fluent/index.js';
+import { startCommercetoolsSim, type CommercetoolsSim } from '../../../sim/commercetools/index.js';
+import { startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
 import { eventually } from '../../support/kafka.js';
-import { encodeAll, produce, testBed, testLogger, type TestBed } from '../processor/helpers.js';
-import { handlerConfig, neverRegressed, orderWebhook } from './support.js';
+import { encodeAll, produce, testBed, testLogger, type TestBed } from '../support/processor.js';
+import { handlerConfig, neverRegressed, orderWebhook } from '../support/order-status.js';
 
 const FLOW = ['RECEIVED', 'BOOKED', 'PICK_PACK', 'AWAITING_COURIER_COLLECTION', 'COMPLETE'] as const;
 // COMPLETE maps order and shipment state; payment is mapped only up to BOOKED (→ Paid). When the processor lags

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { eventually } from '../../support/kafka.js';
-import { committedTotal, encodeAll, payloadFor, produce, testBed } from './helpers.js';
+import { committedTotal, encodeAll, payloadFor, produce, testBed } from '../support/processor.js';
 
 const entry = fileURLToPath(new URL('./fixtures/recording-processor.ts', import.meta.url));
 const children: ChildProcess[] = [];

@@ -8,7 +8,7 @@ import { Router } from '../../../processor/router.js';
 import { startProcessor, type RecordEvent, type RunningProcessor } from '../../../processor/runtime.js';
 import { eventually } from '../../support/kafka.js';
 import { FULFILMENT_MESSAGE, seenByPartner } from './fixtures/partner-plugin.js';
-import { encodeAll, ORDER_STATUS, payloadFor, produce, testBed } from './helpers.js';
+import { encodeAll, ORDER_STATUS, payloadFor, produce, testBed } from '../support/processor.js';
 
 const logger = pino({ level: 'silent' });
 let processor: RunningProcessor | undefined;

@@ -20,7 +20,7 @@ import {
   testBed,
   testLogger,
   topicSize,
-} from './helpers.js';
+} from '../support/processor.js';
 
 const running: RunningProcessor[] = [];
 afterEach(async () => {

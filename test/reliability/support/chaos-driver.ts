@@ -4,10 +4,10 @@
  * makes the simulators fail (5xx, 429, held requests, conflicts, latency spikes). It records what every webhook got
  * and what every process reported, and leaves the verdict to the test.
  */
-import { buildOrderStatusEvent } from '../../sim/fluent/index.js';
-import type { Pipeline } from '../../support/pipeline.js';
+import { buildOrderStatusEvent } from '../../../sim/fluent/index.js';
+import type { Pipeline } from '../../../sim/pipeline.js';
 import type { PrivateBroker } from '../../support/private-broker.js';
-import { prng, type OrderScenario } from '../../support/scenario.js';
+import { prng, type OrderScenario } from '../../../sim/scenario.js';
 import type { ChaosProfile } from './profiles.js';
 import { InstanceScrapes, scrape } from './prometheus.js';
 

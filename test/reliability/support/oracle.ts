@@ -8,7 +8,7 @@
  * - otherwise (Fluent gave up on the last webhook(s) and would alert) → the states must match the scenario cut at
  *   some status between the last accepted one and the final one (or the initial states when none was accepted).
  */
-import { INITIAL_STATES, mismatches, type OrderScenario, type States } from '../../support/scenario.js';
+import { INITIAL_STATES, mismatches, type OrderScenario, type States } from '../../../sim/scenario.js';
 import type { DeliveryRecord } from './chaos-driver.js';
 
 export interface OracleReport {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, table } from '../../../processor/cli/format.js';
-import { createProgress } from '../../../processor/cli/progress.js';
+import { formatDuration, table } from '../../../cli/format.js';
+import { createProgress } from '../../../cli/progress.js';
 
 describe('cli output helpers', () => {
   it('aligns table columns and cuts long cells', () => {

@@ -9,7 +9,7 @@ import {
   parseOffsetBounds,
   parsePartitionOffset,
   parseTopicName,
-} from '../../../processor/cli/parse.js';
+} from '../../../cli/parse.js';
 
 describe('cli argument parsers', () => {
   it('parses durations with units and bare milliseconds', () => {

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { matches, replayMessage, summarize } from '../../../processor/cli/records.js';
+import { matches, replayMessage, summarize } from '../../../cli/records.js';
 import { FAILURE_HEADERS, Headers } from '../../../schemas/index.js';
 
 function deadLetter(overrides: { headers?: KafkaMessage['headers']; key?: Buffer | null } = {}): KafkaMessage {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp, traceparentFor } from '../../../ingress/app.js';
 import { loadIngressConfig } from '../../../ingress/config.js';
 import type { OutgoingMessage, ProducerAdapter } from '../../../ingress/kafka.js';
-import { createWebhookSigner } from '../../support/signing.js';
+import { createWebhookSigner } from '../../../sim/signing.js';
 import type { FluentWebhookRecord } from '../../../schemas/index.js';
 import { pino } from 'pino';
 

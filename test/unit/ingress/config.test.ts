@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadIngressConfig } from '../../../ingress/config.js';
-import { createWebhookSigner } from '../../support/signing.js';
+import { createWebhookSigner } from '../../../sim/signing.js';
 
 const signer = createWebhookSigner(1024);
 

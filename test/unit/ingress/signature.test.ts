@@ -6,7 +6,7 @@ import {
   verifyAsync,
   verifySync,
 } from '../../../ingress/signature.js';
-import { createWebhookSigner } from '../../support/signing.js';
+import { createWebhookSigner } from '../../../sim/signing.js';
 
 const a = createWebhookSigner(1024);
 const b = createWebhookSigner(2048);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../schemas/index.js';
+import { ConfigError } from '../../../common/index.js';
 import { loadProcessorConfig } from '../../../processor/config.js';
 
 describe('loadProcessorConfig', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startCommercetoolsSim, type CommercetoolsSim } from '../../sim/commercetools/index.js';
+import { startCommercetoolsSim, type CommercetoolsSim } from '../../../sim/commercetools/index.js';
 
 const UPDATE = `mutation Search($id: String!, $version: Long!, $actions: [OrderUpdateAction!]!) {
   search: updateOrder(id: $id, version: $version, actions: $actions) { id version orderState paymentState shipmentState }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, FaultController } from '../../sim/common/faults.js';
+import { createRandom, FaultController } from '../../../sim/common/faults.js';
 
 const make = (seed = 1) => new FaultController(['token', 'graphql'] as const, {}, createRandom(seed));
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mappingSettingNames, startFluentSim, type FluentSim } from '../../sim/fluent/index.js';
+import { mappingSettingNames, startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
 
 const ORDER_BY_ID = `query OrderById($id: ID!) {
   orderById(id: $id) { id ref type status createdOn updatedOn retailer { id } attributes { name type value } }

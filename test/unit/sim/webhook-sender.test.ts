@@ -7,7 +7,7 @@ import {
   createWebhookSender,
   ORDER_STATUS_UPDATE,
   type WebhookSender,
-} from '../../sim/fluent/index.js';
+} from '../../../sim/fluent/index.js';
 
 interface Received {
   body: string;

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { RetryableError } from '../../../../processor/errors.js';
+import type { CommercetoolsClient, CtOrder, UpdateResult } from '../../../../processor/commercetools/client.js';
+import { syncOrder } from '../../../../processor/commercetools/orders.js';
+import { OrderVersionCache } from '../../../../processor/commercetools/version-cache.js';
+import { statusActions } from '../../../../processor/handlers/order-status/actions.js';
+
+/** A fake commercetools with optimistic concurrency; `interfere` changes the order behind the connector's back. */
+function fakeCommercetools(initial: CtOrder | null) {
+  let order = initial ? { ...initial } : null;
+  const calls = { reads: 0, writes: 0 };
+  let conflictsToForce = 0;
+  const client = {
+    async findOrder() {
+      calls.reads++;
+      return order ? { ...order } : null;
+    },
+    async updateOrder(
+      _p: string,
+      id: string,
+      version: number,
+      actions: readonly Record<string, unknown>[],
+    ): Promise<UpdateResult> {
+      calls.writes++;
+      if (!order || order.id !== id) return { kind: 'not-found', message: 'gone' };
+      if (conflictsToForce > 0) {
+        conflictsToForce--;
+        order = { ...order, version: order.version + 1 };
+      }
+      if (version !== order.version)
+        return { kind: 'conflict', currentVersion: order.version, message: 'ConcurrentModification' };
+      let next = { ...order, version: order.version + 1 };
+      for (const action of actions) {
+        const [[name, value]] = Object.entries(action) as [[string, Record<string, string>]];
+        if (name === 'changeOrderState') next = { ...next, orderState: value['orderState']! };
+        if (name === 'changePaymentState') next = { ...next, paymentState: value['paymentState']! };
+        if (name === 'changeShipmentState') next = { ...next, shipmentState: value['shipmentState']! };
+      }
+      order = next;
+      return { kind: 'updated', order: { ...order } };
+    },
+  };
+  return {
+    client: client as unknown as CommercetoolsClient,
+    calls,
+    current: () => order,
+    interfere: (patch: Partial<CtOrder>) => {
+      order = { ...order!, ...patch, version: order!.version + 1 };
+    },
+    forceConflicts: (n: number) => (conflictsToForce = n),
+  };
+}
+
+const ORDER: CtOrder = { id: 'o1', version: 1, orderState: 'Open', paymentState: null, shipmentState: null };
+
+function run(
+  ct: ReturnType<typeof fakeCommercetools>,
+  desired: Parameters<typeof statusActions>[0],
+  cache?: OrderVersionCache,
+  conflictRetries = 3,
+) {
+  return syncOrder({
+    client: ct.client,
+    projectKey: 'p',
+    locator: { by: 'orderNumber', value: 'O_1' },
+    cacheKey: 'p/O_1',
+    cache,
+    conflictRetries,
+    actionsFor: (order) => statusActions(desired, order),
+  });
+}
+
+describe('syncOrder', () => {
+  it('reads once, writes only the changing actions', async () => {
+    const ct = fakeCommercetools(ORDER);
+    const result = await run(ct, { orderState: 'Confirmed', paymentState: 'Paid' });
+    expect(result.kind).toBe('applied');
+    expect(ct.calls).toEqual({ reads: 1, writes: 1 });
+    expect(ct.current()).toMatchObject({ orderState: 'Confirmed', paymentState: 'Paid', version: 2 });
+  });
+
+  it('nothing to change → no write', async () => {
+    const ct = fakeCommercetools({ ...ORDER, orderState: 'Confirmed' });
+    expect((await run(ct, { orderState: 'Confirmed' })).kind).toBe('unchanged');
+    expect(ct.calls.writes).toBe(0);
+  });
+
+  it('resolves conflicts by re-reading, within the bound', async () => {
+    const ct = fakeCommercetools(ORDER);
+    ct.forceConflicts(2);
+    const result = await run(ct, { orderState: 'Confirmed' });
+    expect(result).toMatchObject({ kind: 'applied', conflicts: 2 });
+    expect(ct.calls).toEqual({ reads: 3, writes: 3 });
+    expect(ct.current()?.orderState).toBe('Confirmed');
+  });
+
+  it('gives up with a RetryableError when conflicts persist', async () => {
+    const ct = fakeCommercetools(ORDER);
+    ct.forceConflicts(10);
+    await expect(run(ct, { orderState: 'Confirmed' }, undefined, 2)).rejects.toThrowError(RetryableError);
+    expect(ct.calls.writes).toBe(3);
+  });
+
+  it('after a conflict the diff is recomputed: a concurrent writer that already set the state means no write', async () => {
+    const ct = fakeCommercetools(ORDER);
+    const cache = new OrderVersionCache(10);
+    await run(ct, { orderState: 'Confirmed' }, cache);
+    ct.interfere({ paymentState: 'Paid' });
+    const result = await run(ct, { paymentState: 'Paid' }, cache);
+    expect(result.kind).toBe('unchanged');
+  });
+
+  it('the version cache saves the read on the next update of the same order', async () => {
+    const ct = fakeCommercetools(ORDER);
+    const cache = new OrderVersionCache(10);
+    await run(ct, { orderState: 'Confirmed' }, cache);
+    await run(ct, { orderState: 'Complete', shipmentState: 'Shipped' }, cache);
+    expect(ct.calls).toEqual({ reads: 1, writes: 2 });
+    expect(ct.current()).toMatchObject({ orderState: 'Complete', shipmentState: 'Shipped', version: 3 });
+  });
+
+  it('a stale cache entry costs a conflict and a re-read, never a wrong result', async () => {
+    const ct = fakeCommercetools(ORDER);
+    const cache = new OrderVersionCache(10);
+    await run(ct, { orderState: 'Confirmed' }, cache);
+    ct.interfere({ orderState: 'Cancelled' });
+    const result = await run(ct, { orderState: 'Complete' }, cache);
+    expect(result).toMatchObject({ kind: 'applied', conflicts: 0 });
+    expect(ct.current()?.orderState).toBe('Complete');
+    expect(ct.calls).toEqual({ reads: 2, writes: 3 });
+  });
+
+  it('a cached state never justifies skipping: "unchanged" is confirmed by a fresh read', async () => {
+    const ct = fakeCommercetools(ORDER);
+    const cache = new OrderVersionCache(10);
+    await run(ct, { orderState: 'Confirmed' }, cache);
+    ct.interfere({ orderState: 'Open' }); // someone moved it back
+    const result = await run(ct, { orderState: 'Confirmed' }, cache);
+    expect(result.kind).toBe('applied');
+    expect(ct.current()?.orderState).toBe('Confirmed');
+  });
+
+  it('a missing order is reported, not thrown', async () => {
+    const ct = fakeCommercetools(null);
+    expect((await run(ct, { orderState: 'Confirmed' })).kind).toBe('not-found');
+  });
+});
+
+describe('OrderVersionCache', () => {
+  it('evicts the least recently used entry', () => {
+    const cache = new OrderVersionCache(2);
+    cache.set('a', ORDER);
+    cache.set('b', ORDER);
+    cache.get('a');
+    cache.set('c', ORDER);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBeDefined();
+    expect(cache.size).toBe(2);
+  });
+});

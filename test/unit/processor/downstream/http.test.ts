@@ -1,0 +1,106 @@
+/** Transport error typing and in-place retries (loopback server). */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConnectorError } from '../../../../processor/errors.js';
+import { DownstreamUnavailableError, NonRetryableError, RetryableError } from '../../../../processor/errors.js';
+import { HttpTransport, isTransient, withInPlaceRetries } from '../../../../processor/downstream/http.js';
+
+let server: Server;
+let base: string;
+const transport = new HttpTransport({ service: 'fluent', timeoutMs: 300, connections: 4 });
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/hang') return; // never answers
+    const status = Number(req.url?.slice(1)) || 200;
+    res.writeHead(status, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await transport.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('HttpTransport', () => {
+  it.each([
+    [502, DownstreamUnavailableError],
+    [503, DownstreamUnavailableError],
+    [504, DownstreamUnavailableError],
+    [408, RetryableError],
+    [429, RetryableError],
+    [500, RetryableError],
+  ])('HTTP %i → %s (transient)', async (status, type) => {
+    const res = await transport.send(`${base}/${status}`, { operation: 'probe' });
+    const error = transport.statusError(res.status, 'probe', res.text);
+    expect(error).toBeInstanceOf(type);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it.each([200, 400, 404, 409])('HTTP %i is left to the caller', async (status) => {
+    const res = await transport.send(`${base}/${status}`, { operation: 'probe' });
+    expect(transport.statusError(res.status, 'probe', res.text)).toBeUndefined();
+  });
+
+  it('a hanging call times out as a transient RetryableError', async () => {
+    const error = await transport.send(`${base}/hang`, { operation: 'probe' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).not.toBeInstanceOf(DownstreamUnavailableError);
+    expect((error as Error).message).toMatch(/fluent probe: timed out after 300 ms/);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it('connection refused is a downstream outage', async () => {
+    const error = await transport.send('http://127.0.0.1:1/', { operation: 'probe' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DownstreamUnavailableError);
+    expect((error as Error).message).toMatch(/cannot connect \(ECONNREFUSED\)/);
+  });
+
+  it('an aborted caller signal stops before sending', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(transport.send(`${base}/200`, { operation: 'probe', signal: controller.signal })).rejects.toThrowError(
+      /aborted \(shutting down\)/,
+    );
+  });
+});
+
+describe('withInPlaceRetries', () => {
+  const transient = () => new RetryableError('blip', { details: { transient: true } });
+
+  it('retries transient failures up to the bound, then rethrows', async () => {
+    const fn = vi.fn(async () => {
+      throw transient();
+    });
+    await expect(withInPlaceRetries(fn, { retries: 2, backoffMs: () => 1 })).rejects.toThrowError('blip');
+    expect(fn).toHaveBeenCalledTimes(3);
+  });
+
+  it('succeeds after a transient failure', async () => {
+    let calls = 0;
+    const result = await withInPlaceRetries(
+      async () => {
+        if (++calls === 1) throw transient();
+        return 'ok';
+      },
+      { backoffMs: () => 1 },
+    );
+    expect(result).toBe('ok');
+  });
+
+  it.each<[string, ConnectorError | Error]>([
+    ['non-retryable', new NonRetryableError('bad request')],
+    ['retryable but not transient (e.g. credentials rejected)', new DownstreamUnavailableError('fluent', 'denied')],
+    ['untyped', new Error('bug')],
+  ])('does not retry %s errors', async (_label, error) => {
+    const fn = vi.fn(async () => {
+      throw error;
+    });
+    await expect(withInPlaceRetries(fn, { backoffMs: () => 1 })).rejects.toBe(error);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+});

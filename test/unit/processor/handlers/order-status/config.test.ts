@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseOrderStatusEnv } from '../../../../../processor/handlers/order-status/config.js';
+import { ConfigError } from '../../../../../common/index.js';
+
+const VALID = {
+  FLUENT_BASE_URL: 'https://acme.sandbox.api.fluentretail.com/',
+  FLUENT_CLIENT_ID: 'ACME',
+  FLUENT_CLIENT_SECRET: 'fluent-client-secret-value',
+  FLUENT_USERNAME: 'acme_admin',
+  FLUENT_PASSWORD: 'fluent-password-value',
+  CT_AUTH_URL: 'https://auth.europe-west1.gcp.commercetools.com',
+  CT_API_URL: 'https://api.europe-west1.gcp.commercetools.com',
+  CT_CLIENT_ID: 'ct-id',
+  CT_CLIENT_SECRET: 'ct-secret-value',
+  CT_PROJECT_KEY: 'my-project',
+};
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseOrderStatusEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseOrderStatusEnv', () => {
+  it('applies defaults and trims trailing slashes', () => {
+    const config = parseOrderStatusEnv(VALID);
+    expect(config.fluent.baseUrl).toBe('https://acme.sandbox.api.fluentretail.com');
+    expect(config.connectorName).toBe('commercetools');
+    expect(config.correlation).toEqual({ strategy: 'orderNumber', prefix: undefined, attribute: undefined });
+    expect(config.settingsCacheTtlMs).toBe(300_000);
+    expect(config.commercetools.scope).toBe('manage_orders:{projectKey}');
+    expect(config.fluent.timeoutMs).toBe(10_000);
+    expect(config.orderNotFoundMaxAttempts).toBe(3);
+  });
+
+  it('reads the handler variables', () => {
+    const config = parseOrderStatusEnv({
+      ...VALID,
+      CONNECTOR_NAME: 'commerce-tools',
+      ORDER_CORRELATION: 'strip-prefix',
+      ORDER_CORRELATION_PREFIX: 'HD_',
+      SETTINGS_CACHE_TTL: '30s',
+      CT_HTTP_TIMEOUT: '2500ms',
+      CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: '/etc/connector/update.graphql',
+    });
+    expect(config.connectorName).toBe('commerce-tools');
+    expect(config.correlation).toMatchObject({ strategy: 'strip-prefix', prefix: 'HD_' });
+    expect(config.settingsCacheTtlMs).toBe(30_000);
+    expect(config.commercetools.timeoutMs).toBe(2_500);
+    expect(config.commercetools.documents.updateOrder).toBe('/etc/connector/update.graphql');
+  });
+
+  it('names every missing or bad variable at once and never echoes secrets', () => {
+    const list = problems({
+      FLUENT_BASE_URL: 'not a url',
+      FLUENT_CLIENT_SECRET: 'fluent-client-secret-value',
+      ORDER_CORRELATION: 'attribute',
+      SETTINGS_CACHE_TTL: 'soon',
+    });
+    const text = list.join('\n');
+    for (const name of [
+      'FLUENT_BASE_URL',
+      'FLUENT_CLIENT_ID',
+      'FLUENT_USERNAME',
+      'FLUENT_PASSWORD',
+      'CT_AUTH_URL',
+      'CT_API_URL',
+      'CT_CLIENT_ID',
+      'CT_CLIENT_SECRET',
+      'CT_PROJECT_KEY',
+      'SETTINGS_CACHE_TTL',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).not.toContain('fluent-client-secret-value');
+  });
+
+  it('requires the prefix/attribute for their strategies', () => {
+    expect(problems({ ...VALID, ORDER_CORRELATION: 'strip-prefix' }).join()).toContain('ORDER_CORRELATION_PREFIX');
+    expect(problems({ ...VALID, ORDER_CORRELATION: 'attribute' }).join()).toContain('ORDER_CORRELATION_ATTRIBUTE');
+    expect(problems({ ...VALID, ORDER_CORRELATION: 'email' }).join()).toContain('ORDER_CORRELATION');
+  });
+});
