@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/deploy/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: integrationSetup,
           testTimeout: 60_000,
@@ -30,8 +30,32 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'reliability',
+          name: 'e2e',
           sequence: { groupOrder: 2 },
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: integrationSetup,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // Helm chart, compose file, Dockerfile, compiled build: no broker needed.
+          name: 'deploy',
+          sequence: { groupOrder: 3 },
+          include: ['test/deploy/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'reliability',
+          sequence: { groupOrder: 4 },
           include: ['test/reliability/**/*.test.ts'],
           environment: 'node',
           globalSetup: integrationSetup,
