@@ -73,7 +73,13 @@ export default tseslint.config(
     files: ['sim/**/*.ts'],
     rules: layer(
       'sim/ (simulators) imports schemas/ and common/, and only the bundled commercetools schema file from processor/',
-      [...ours('ingress', 'cli', 'test', 'deploy'), '**/processor/**', '!**/processor/commercetools/schema-file.js'],
+      [
+        ...ours('ingress', 'cli', 'test', 'deploy'),
+        '**/processor/**',
+        // gitignore semantics: a file can be re-included only when its folder is not excluded
+        '!**/processor/commercetools/',
+        '!**/processor/commercetools/schema-file.js',
+      ],
     ),
   },
   {
