@@ -18,11 +18,11 @@ const withDefault = <T>(schema: z.ZodType<T, string>, fallback: string | undefin
     ? z.preprocess(blankToUndefined, schema.optional())
     : z.preprocess((v) => blankToUndefined(v) ?? fallback, schema);
 
-/** Free text; untrimmed values keep their inner spaces. */
+/** Free text, trimmed (inner spaces kept). */
 export function text(): z.ZodType<string | undefined>;
 export function text(fallback: string): z.ZodType<string>;
 export function text(fallback?: string): z.ZodType<string | undefined> {
-  return withDefault(z.string(), fallback) as unknown as z.ZodType<string | undefined>;
+  return withDefault(z.string(), fallback);
 }
 
 /** Required text (a missing or blank value is a problem naming the variable). */

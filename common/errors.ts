@@ -78,12 +78,22 @@ export function errorCodeOf(error: unknown): string {
   return 'Unknown';
 }
 
+/** Text of a thrown non-Error (a string, a plain object a library rejected with). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value as never);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** One-line message with the cause chain, bounded, for headers and logs. */
 export function errorMessageOf(error: unknown, maxLength = 1000): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    parts.push(current instanceof Error ? current.message : String(current));
+    parts.push(current instanceof Error ? current.message : describe(current));
     current = current instanceof Error ? current.cause : undefined;
   }
   const text = parts.join(' <- caused by: ');
