@@ -82,7 +82,7 @@ export function errorCodeOf(error: unknown): string {
 function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
-    return JSON.stringify(value) ?? String(value as never);
+    return JSON.stringify(value) ?? typeof value;
   } catch {
     return Object.prototype.toString.call(value);
   }
