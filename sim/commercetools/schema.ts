@@ -19,11 +19,9 @@ export function loadCommercetoolsSchema(path = DEFAULT_CT_SCHEMA_PATH): GraphQLS
   try {
     sdl = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(
-      `commercetools simulator: cannot read the GraphQL schema at ${path} ` +
-        `: ${String(err)}`,
-      { cause: err },
-    );
+    throw new Error(`commercetools simulator: cannot read the GraphQL schema at ${path} ` + `: ${String(err)}`, {
+      cause: err,
+    });
   }
   const schema = buildSchema(sdl);
   hardenLong(schema);

@@ -4,7 +4,7 @@
  * Auth and API share one loopback server, so `authUrl === apiUrl`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
@@ -290,14 +290,14 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
       return;
     }
     for (const f of op.rootFields) stats.byRootField[f] = (stats.byRootField[f] ?? 0) + 1;
-    const result = (await execute({
+    const result = await execute({
       schema,
       document: prepared.document,
       rootValue,
       contextValue: { projectKey, canWrite } satisfies ResolverContext,
       variableValues: body.variables,
       operationName: body.operationName,
-    })) as ExecutionResult;
+    });
     if (!result.errors || result.errors.length === 0) {
       sendJson(res, 200, { data: result.data });
       return;

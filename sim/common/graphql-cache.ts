@@ -59,7 +59,7 @@ export class DocumentCache {
       .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
       .map((op) => ({
         name: op.name?.value,
-        type: op.operation as PreparedOperation['type'],
+        type: op.operation,
         rootFields: op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])),
       }));
     return { ok: true, document, operations };
@@ -101,6 +101,6 @@ export function parseGraphQLBody(raw: Buffer): GraphQLRequestBody | { error: str
   return {
     query,
     variables: (variables ?? undefined) as Record<string, unknown> | undefined,
-    operationName: (operationName ?? undefined) as string | undefined,
+    operationName: operationName ?? undefined,
   };
 }

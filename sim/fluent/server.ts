@@ -4,7 +4,7 @@
  * Like Fluent, GraphQL answers HTTP 200 with `errors` for bad queries.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { execute, type ExecutionResult } from 'graphql';
+import { execute } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
@@ -165,13 +165,13 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
       stats.byOperation[name] = (stats.byOperation[name] ?? 0) + 1;
       for (const f of op.rootFields) stats.byRootField[f] = (stats.byRootField[f] ?? 0) + 1;
     }
-    const result = (await execute({
+    const result = await execute({
       schema,
       document: prepared.document,
       rootValue,
       variableValues: body.variables,
       operationName: body.operationName,
-    })) as ExecutionResult;
+    });
     sendJson(res, 200, result.errors ? { data: result.data, errors: result.errors.map((e) => e.toJSON()) } : result);
   };
 

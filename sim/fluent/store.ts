@@ -199,7 +199,7 @@ export class FluentStore {
     let value: string | null;
     let lobValue: unknown;
     if (!structured) {
-      value = input.value === undefined || input.value === null ? null : String(input.value);
+      value = scalarText(input.value);
       lobValue = null;
     } else if (input.legacy) {
       value = JSON.stringify(input.value);
@@ -306,4 +306,12 @@ function copyOrder(o: FluentOrder): FluentOrder {
     retailer: o.retailer ? { ...o.retailer } : null,
     attributes: o.attributes.map((a) => ({ ...a })),
   };
+}
+
+/** A plain (non-JSON) setting value as stored in `value`: its text, or null when absent. */
+function scalarText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? null;
 }

@@ -52,6 +52,22 @@ interface LoadResult {
   wrapped: boolean;
 }
 
+interface BatchStats {
+  produceCalls: number;
+  meanBatchSize: number;
+  meanProduceMs: number;
+}
+
+/** One load level of one variant, as printed and written to the results file. */
+interface IngressRun extends LoadResult {
+  variant: 'ours' | 'naive';
+  keyBits: number;
+  connections: number;
+  durationS: number;
+  serverCpuUsPerRequest: number;
+  batch?: BatchStats;
+}
+
 function log(line: string) {
   process.stderr.write(`${line}\n`);
 }
@@ -116,7 +132,7 @@ async function main() {
   await createTopicsAndWait(admin, [{ topic, numPartitions: 6, replicationFactor: 1 }]);
   const serde = new WebhookSerde(createRegistry({ url: registryUrl }));
   const logger = pino({ level: 'warn' });
-  const runs: Record<string, unknown>[] = [];
+  const runs: IngressRun[] = [];
   /** Verifier mode both variants ran with (INGRESS_VERIFY_ASYNC, default of the ingress). */
   let verifyAsyncUsed: boolean | undefined;
 
@@ -170,7 +186,7 @@ async function main() {
             const cpu = process.cpuUsage(cpuBefore);
             // Server CPU per request: robust to other load on the machine, unlike req/s.
             const serverCpuUsPerRequest = result.total > 0 ? (cpu.user + cpu.system) / result.total : 0;
-            let batch: Record<string, number> | undefined;
+            let batch: BatchStats | undefined;
             if (variant === 'ours' && batchBefore) {
               const after = await batchStats(app);
               const calls = after.calls - batchBefore.calls;
@@ -216,30 +232,21 @@ async function main() {
     'batch',
     'produce ms',
   ];
-  const rows = runs.map((r) => {
-    const x = r as unknown as LoadResult & {
-      variant: string;
-      keyBits: number;
-      connections: number;
-      serverCpuUsPerRequest: number;
-      batch?: { meanBatchSize: number; meanProduceMs: number };
-    };
-    return [
-      `RSA-${x.keyBits}`,
-      String(x.connections),
-      x.variant,
-      fmt(x.requestsPerSec),
-      fmt(x.p50, 1),
-      fmt(x.p99, 1),
-      fmt(x.p999, 1),
-      fmt(x.max, 0),
-      String(x.non2xx),
-      String(x.errors + x.timeouts),
-      fmt(x.serverCpuUsPerRequest, 0),
-      x.batch ? fmt(x.batch.meanBatchSize, 1) : '-',
-      x.batch ? fmt(x.batch.meanProduceMs, 1) : '-',
-    ];
-  });
+  const rows = runs.map((x) => [
+    `RSA-${x.keyBits}`,
+    String(x.connections),
+    x.variant,
+    fmt(x.requestsPerSec),
+    fmt(x.p50, 1),
+    fmt(x.p99, 1),
+    fmt(x.p999, 1),
+    fmt(x.max, 0),
+    String(x.non2xx),
+    String(x.errors + x.timeouts),
+    fmt(x.serverCpuUsPerRequest, 0),
+    x.batch ? fmt(x.batch.meanBatchSize, 1) : '-',
+    x.batch ? fmt(x.batch.meanProduceMs, 1) : '-',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   console.log(`\n${line(header)}\n${rows.map(line).join('\n')}`);
@@ -253,13 +260,13 @@ async function main() {
       return {
         keyBits: ours.keyBits,
         connections: ours.connections,
-        speedup: naive ? (ours.requestsPerSec as number) / (naive.requestsPerSec as number) : null,
+        speedup: naive ? ours.requestsPerSec / naive.requestsPerSec : null,
       };
     });
   console.log(
     `\nspeed-up ours/naive: ${ratios.map((r) => `RSA-${r.keyBits} c=${r.connections}: ${r.speedup?.toFixed(1)}×`).join(', ')}`,
   );
-  console.log('targets (DESIGN §10): ≥ 5,000 req/s with p99 ≤ 25 ms, ≥ 5× naive');
+  console.log('targets (test/bench/README.md): ≥ 5,000 req/s with p99 ≤ 25 ms, ≥ 5× naive');
 
   mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -295,7 +302,7 @@ async function main() {
           name: variant === 'ours' ? 'this ingress (batched)' : 'naive (one awaited send per request)',
           values: connectionLevels.map((c) => {
             const run = runs.find((r) => r.variant === variant && r.keyBits === keyBits && r.connections === c);
-            return run ? (run[metric] as number) : undefined;
+            return run?.[metric];
           }),
         })),
         references: [{ y: target, label: metric === 'p99' ? 'target p99 ≤ 25 ms' : 'target 5,000/s' }],

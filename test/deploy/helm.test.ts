@@ -26,7 +26,9 @@ const byKind = (manifests: Manifest[], kind: string): Manifest[] => manifests.fi
 const one = (manifests: Manifest[], kind: string, name: string): Manifest => {
   const found = manifests.find((m) => m.kind === kind && m.metadata?.name === name);
   if (!found)
-    throw new Error(`${kind}/${name} not rendered; have ${manifests.map((m) => `${m.kind}/${m.metadata?.name}`)}`);
+    throw new Error(
+      `${kind}/${name} not rendered; have ${manifests.map((m) => `${m.kind}/${m.metadata?.name}`).join(', ')}`,
+    );
   return found;
 };
 

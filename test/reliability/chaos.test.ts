@@ -79,7 +79,7 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
     pipeline.ct.faults.reset();
 
     const converged = await driver.superviseUntil(
-      async () => checkOrders(scenarios, driver.deliveries, statesOf).problems.length === 0,
+      () => checkOrders(scenarios, driver.deliveries, statesOf).problems.length === 0,
       profile.convergeMs,
     );
     const convergeSeconds = (performance.now() - trafficDoneAt) / 1000;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { inject } from 'vitest';
 import { createTopicsAndWait } from '../../cli/kafka.js';
+import { errorMessageOf } from '../../common/errors.js';
 import { createRegistry, topicNames, WebhookSerde, type TopicNames } from '../../schemas/index.js';
 
 export function infra(): { kafkaBrokers: string; schemaRegistryUrl: string } {
@@ -61,7 +62,7 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${errorMessageOf(lastError)}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -94,7 +95,7 @@ export async function readTopic(topic: string, kafka: Kafka = testKafka()): Prom
     consumer
       .run({
         autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
+        eachMessage: ({ partition, message }) => {
           records.push({
             partition,
             offset: message.offset,
@@ -105,6 +106,7 @@ export async function readTopic(topic: string, kafka: Kafka = testKafka()): Prom
           const high = remaining.get(partition);
           if (high !== undefined && Number(message.offset) + 1 >= high) remaining.delete(partition);
           if (remaining.size === 0) resolve();
+          return Promise.resolve();
         },
       })
       .catch(reject);

@@ -239,7 +239,7 @@ export async function startE2eHarness(options: E2eHarnessOptions): Promise<E2eHa
     let lastApplied = 0;
     events.forEach((event, i) => {
       if (!acceptedAt[i]) return;
-      ingress.push(acceptedAt[i]! - scheduledAt[i]!);
+      ingress.push(acceptedAt[i] - scheduledAt[i]!);
       const updates = pipeline.ct.store.history({ orderNumber: event.ref }).filter((h) => h.source === 'update');
       if (updates.length === 0) return;
       const first = updates[0]!;
@@ -254,7 +254,7 @@ export async function startE2eHarness(options: E2eHarnessOptions): Promise<E2eHa
       const at = Date.parse(first.at);
       applied++;
       lastApplied = Math.max(lastApplied, at);
-      e2e.push(Math.max(0, at - acceptedAt[i]!));
+      e2e.push(Math.max(0, at - acceptedAt[i]));
     });
     const accepted = acceptedAt.filter((t) => t > 0).length;
     const firstAccepted = Math.min(...acceptedAt.filter((t) => t > 0));

@@ -12,7 +12,10 @@ import * as prom from 'prom-client';
 import { createRegistry, WebhookSerde } from '../../../schemas/index.js';
 import { REDACT_PATHS } from '../../../common/index.js';
 import { loadProcessorConfig } from '../../../processor/config.js';
-import { createOrderStatusHandler, ORDER_STATUS_MESSAGE_NAMES } from '../../../processor/handlers/order-status/index.js';
+import {
+  createOrderStatusHandler,
+  ORDER_STATUS_MESSAGE_NAMES,
+} from '../../../processor/handlers/order-status/index.js';
 import { Router } from '../../../processor/router.js';
 import { startProcessor } from '../../../processor/runtime.js';
 import { startNaiveProcessor } from '../naive-processor.js';

@@ -28,14 +28,7 @@ import {
   type FluentWebhookPayload,
   type TopicNames,
 } from '../../../schemas/index.js';
-import {
-  benchKafka,
-  benchName,
-  createBenchTopics,
-  deleteBenchTopics,
-  topicSize,
-  type Infra,
-} from './common.js';
+import { benchKafka, benchName, createBenchTopics, deleteBenchTopics, topicSize, type Infra } from './common.js';
 
 const childScript = fileURLToPath(new URL('./processor-child.ts', import.meta.url));
 

@@ -48,12 +48,13 @@ describe('Avro webhook record through the real broker and registry', () => {
     await consumer.subscribe({ topic: topics.webhooks, fromBeginning: true });
     const received = await new Promise<{ key: string; value: Buffer; eventId: string | undefined }>((resolve) => {
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           resolve({
             key: message.key!.toString(),
             value: message.value!,
             eventId: headerString(message.headers, Headers.eventId),
           });
+          return Promise.resolve();
         },
       });
     });

@@ -280,13 +280,17 @@ export class ChaosDriver {
   }
 
   /** Keeps restarting crashed services after the traffic phase too (until `stopWatchdog`). */
-  async superviseUntil(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  async superviseUntil(done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
     this.stopped = false;
     const watchdog = this.watchdog();
     const deadline = Date.now() + timeoutMs;
     let ok = false;
     while (Date.now() < deadline) {
-      if (await done().catch(() => false)) {
+      if (
+        await Promise.resolve()
+          .then(done)
+          .catch(() => false)
+      ) {
         ok = true;
         break;
       }

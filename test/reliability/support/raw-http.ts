@@ -48,7 +48,7 @@ export function rawRequest(
     socket.on('data', (d: Buffer) => received.push(d));
     socket.on('close', () => finish(true));
     socket.on('error', () => finish(true));
-    socket.once('connect', async () => {
+    const writeChunks = async () => {
       for (const [i, chunk] of chunks.entries()) {
         if (i > 0 && options.gapMs) await new Promise((r) => setTimeout(r, options.gapMs));
         // Stop writing once the server answered (e.g. 413 mid-body): writing on would only provoke a reset that
@@ -57,6 +57,7 @@ export function rawRequest(
         socket.write(chunk);
       }
       if (options.halfClose) socket.end();
-    });
+    };
+    socket.once('connect', () => void writeChunks());
   });
 }

@@ -30,13 +30,14 @@ function readAll(req: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const body = await readAll(req);
-    const n = received.length;
-    received.push({ body, signature: req.headers['fluent-signature'] as string | undefined, at: Date.now() });
-    const action = script[n] ?? 200;
-    if (action === 'hang') return;
-    res.writeHead(action, { 'content-type': 'application/json' }).end('{}');
+  server = createServer((req, res) => {
+    void readAll(req).then((body) => {
+      const n = received.length;
+      received.push({ body, signature: req.headers['fluent-signature'] as string | undefined, at: Date.now() });
+      const action = script[n] ?? 200;
+      if (action === 'hang') return;
+      res.writeHead(action, { 'content-type': 'application/json' }).end('{}');
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/fluent-connect/webhook`;
