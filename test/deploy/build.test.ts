@@ -1,9 +1,11 @@
 /**
- * What the image runs, without Docker: `npm run build` emits dist/ with the run-time assets beside the JS, and the
- * compiled entry points start from dist/ alone (imports resolve, .avsc/.graphql/.sdl files are found).
+ * What the image runs, without Docker: `npm run build` emits dist/ (schemas, common, ingress, processor, cli; never
+ * sim/ or test/) with the run-time assets beside the JS, and the compiled entry points start from dist/ alone (imports
+ * resolve, .avsc/.graphql/.sdl files are found). The compiled CLI is dist/cli/main.js, which bin/fc-connector.js runs
+ * where no sources ship.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './support/tools.js';
@@ -24,11 +26,13 @@ describe('npm run build (the image build stage)', () => {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: repoRoot, stdio: 'pipe', timeout: 180_000 });
   }, 200_000);
 
-  it('emits the three entry points and every run-time asset', () => {
+  it('emits the three entry points, the shared runtime and every run-time asset', () => {
     for (const file of [
       'ingress/server.js',
       'processor/main.js',
       'cli/main.js',
+      'common/index.js',
+      'schemas/index.js',
       'schemas/webhook-event.avsc',
       'processor/commercetools/update-order.graphql',
       'processor/commercetools/order-by-number.graphql',
@@ -38,6 +42,11 @@ describe('npm run build (the image build stage)', () => {
     ]) {
       expect(existsSync(join(dist, file)), file).toBe(true);
     }
+  });
+
+  it('compiles nothing from sim/ or test/ (the image does not depend on them)', () => {
+    const sources = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(sources.filter((f) => /^(sim|test)\//.test(f))).toEqual([]);
   });
 
   it('runs the compiled CLI', () => {

@@ -1,10 +1,11 @@
 /**
  * Structural checks of deploy/Dockerfile and its build inputs (no Docker engine or hadolint here): multi-stage with a
- * production-only runtime, non-root, healthcheck, tini, entry points that match what `npm run build` emits, and a
- * .dockerignore that lets every COPY source into the build context.
+ * production-only runtime, non-root, healthcheck, tini, entry points that match what `npm run build` emits, a `sim`
+ * stage that has every module the simulators import, no stage that copies test/, and a .dockerignore that lets every
+ * COPY source into the build context.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './support/tools.js';
 
@@ -28,6 +29,27 @@ const stages = instructions.reduce<{ name: string; lines: string[] }[]>((acc, li
   return acc;
 }, []);
 const runtime = stages.at(-1);
+const stage = (name: string) => stages.find((s) => s.name === name)?.lines ?? [];
+/** The sources a stage copies from the build context (`COPY a b ./dest` → a, b). */
+const copiedSources = (lines: string[]) =>
+  lines.filter((l) => l.startsWith('COPY') && !l.includes('--from=')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+const isCopied = (file: string, sources: string[]) => sources.some((s) => file === s || file.startsWith(`${s}/`));
+
+/** Every repository file `entry` loads through relative imports (static and dynamic), `entry` included. */
+function relativeImportClosure(entry: string): string[] {
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(join(repoRoot, file), 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = relative(repoRoot, join(repoRoot, dirname(file), specifier!)).replace(/\.js$/, '.ts');
+      pending.push(target);
+    }
+  }
+  return [...seen].sort();
+}
 
 describe('deploy/Dockerfile', () => {
   it('is multi-stage and ends with the runtime stage (the default target)', () => {
@@ -41,7 +63,32 @@ describe('deploy/Dockerfile', () => {
     const copies = runtime?.lines.filter((l) => l.startsWith('COPY')) ?? [];
     expect(copies).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
     expect(copies).toContain('COPY --from=build /app/dist ./dist');
-    expect(copies.some((l) => /COPY (ingress|processor|schemas) /.test(l))).toBe(false);
+    expect(copies.some((l) => /COPY (ingress|processor|schemas|common|cli|sim|test) /.test(l))).toBe(false);
+  });
+
+  it('compiles exactly the folders tsconfig.build.json includes, and never test/ or sim/', () => {
+    const buildConfig = JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+    };
+    const sources = copiedSources(stage('build'));
+    for (const folder of buildConfig.include) expect(sources, folder).toContain(folder);
+    expect(sources).toContain('cli');
+    expect(sources).toContain('common');
+    expect(sources.filter((s) => /^(test|sim)(\/|$)/.test(s))).toEqual([]);
+  });
+
+  it('runs sim/compose.ts in the sim stage, with every module the simulators import', () => {
+    const sim = stage('sim');
+    expect(sim).toContain('ENTRYPOINT ["node", "--import", "tsx", "sim/compose.ts"]');
+    const sources = copiedSources(sim);
+    expect(sources).toContain('sim');
+    const missing = relativeImportClosure('sim/compose.ts').filter((file) => !isCopied(file, sources));
+    expect(missing).toEqual([]);
+  });
+
+  it('never copies test/ into any stage (the image and the simulators do not depend on tests)', () => {
+    const sources = stages.flatMap((s) => copiedSources(s.lines));
+    expect(sources.filter((s) => /^test(\/|$)/.test(s))).toEqual([]);
   });
 
   it('runs as a non-root user with tini, a HEALTHCHECK and the ingress as default command', () => {
@@ -53,7 +100,7 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('builds with the npm build script (what it emits is checked by build.test.ts)', () => {
-    expect(stages.find((s) => s.name === 'build')?.lines).toContain('RUN npm run build');
+    expect(stage('build')).toContain('RUN npm run build');
     expect(packageJson.scripts.build).toBe('tsc -p tsconfig.build.json && node deploy/build/copy-assets.mjs');
   });
 
@@ -72,15 +119,10 @@ describe('deploy/Dockerfile', () => {
       .split('\n')
       .filter((l) => l.startsWith('!'))
       .map((l) => l.slice(1).replace(/\/$/, ''));
-    const sources = instructions
-      .filter((l) => l.startsWith('COPY') && !l.includes('--from='))
-      .flatMap((l) => l.split(/\s+/).slice(1, -1));
+    const sources = copiedSources(instructions);
     expect(sources.length).toBeGreaterThan(5);
     for (const source of sources) {
-      expect(
-        allowed.some((a) => source === a || source.startsWith(`${a}/`)),
-        source,
-      ).toBe(true);
+      expect(isCopied(source, allowed), source).toBe(true);
       expect(existsSync(join(repoRoot, source)), source).toBe(true);
     }
   });

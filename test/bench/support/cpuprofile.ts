@@ -1,7 +1,7 @@
 /**
  * Summarises a V8 `.cpuprofile` (node --cpu-prof): self time per function (name + file:line), top N, and the
  * share per area (processor, schemas, kafkajs, undici, avsc, pino, node internals, GC/idle) so a benchmark can say
- * where the processor's CPU goes. Usage: `npx tsx test/bench/support-cpuprofile.ts <file.cpuprofile> [top=25]`.
+ * where the processor's CPU goes. Usage: `npx tsx test/bench/support/cpuprofile.ts <file.cpuprofile> [top=25]`.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -116,7 +116,7 @@ export function formatProfile(summary: ProfileSummary): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: tsx test/bench/support-cpuprofile.ts <file.cpuprofile> [top]');
+    console.error('usage: tsx test/bench/support/cpuprofile.ts <file.cpuprofile> [top]');
     process.exit(2);
   }
   console.log(formatProfile(summariseCpuProfile(file, Number(process.argv[3] ?? 25))));

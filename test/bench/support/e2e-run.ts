@@ -1,5 +1,5 @@
 /**
- * End-to-end latency benchmark core: the real ingress and processor as child processes (test/support/pipeline.ts),
+ * End-to-end latency benchmark core: the real ingress and processor as child processes (sim/pipeline.ts),
  * simulators in this process. Signed webhooks are sent OPEN-LOOP at a fixed rate (each at its scheduled time,
  * whether or not earlier ones have been answered, so a slow pipeline cannot hide latency by slowing the sender).
  * Each event is about its own order (Fluent BOOKED, commercetools Open), so each causes exactly one commercetools

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const chartDir = join(repoRoot, 'deploy/helm/fc-connector');
 export const productionValues = join(chartDir, 'ci/production-values.yaml');
 /** Kubernetes version the manifests are rendered for and validated against (a supported, widely run minor). */
