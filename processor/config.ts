@@ -1,81 +1,60 @@
 /**
- * Processor runtime configuration (DESIGN.md §7): the Common connection variables plus the runtime's own knobs.
- * Validated with zod at start; every bad variable is reported at once (ConfigError). Handler-specific variables
- * (Fluent, commercetools) are validated by the handlers that use them.
+ * Processor runtime configuration (docs/configuration.md): the common connection variables plus the runtime's own
+ * knobs. Validated at start with the common env helpers (an unset or blank variable takes its default); every bad
+ * variable is reported at once (ConfigError). Handler-specific variables (Fluent, commercetools) are validated by the
+ * handlers that use them.
  */
 import { z } from 'zod';
 import { topicNames, type TopicNames } from '../schemas/index.js';
-import { connectionEnvSchema, parseEnv, toConnectionConfig, type ConnectionConfig } from '../common/index.js';
-import { parseRetryDelays } from './retry-policy.js';
+import {
+  connectionEnvSchema,
+  int,
+  list,
+  oneOf,
+  parseEnv,
+  parseRetryDelays,
+  text,
+  toConnectionConfig,
+  type ConnectionConfig,
+} from '../common/index.js';
 
-const intFromEnv = (name: string, def: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? String(def) : v.trim()))
-    .pipe(
-      z
-        .string()
-        .regex(/^\d+$/, `${name} must be a whole number`)
-        .transform(Number)
-        .pipe(z.number().int().min(min, `${name} must be ≥ ${min}`).max(max, `${name} must be ≤ ${max}`)),
-    );
-
-const listFromEnv = z
-  .string()
-  .optional()
-  .transform((v) =>
-    (v ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-
-const retryDelaysFromEnv = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    try {
-      return parseRetryDelays(v === undefined || v.trim() === '' ? '5s,1m,10m' : v);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+const retryDelays = text('5s,1m,10m').transform((value, ctx) => {
+  try {
+    return parseRetryDelays(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 export const processorEnvSchema = connectionEnvSchema.and(
   z.object({
-    CONSUMER_GROUP_ID: z.string().trim().min(1).default('fc-connector-processor'),
+    CONSUMER_GROUP_ID: text('fc-connector-processor'),
     /** Handlers running at once across all keys and partitions. */
-    PROCESSOR_CONCURRENCY: intFromEnv('PROCESSOR_CONCURRENCY', 256, 1, 10_000),
+    PROCESSOR_CONCURRENCY: int({ default: 256, min: 1, max: 10_000 }),
     /** Partition batches processed at once (KafkaJS partitionsConsumedConcurrently). */
-    PROCESSOR_PARTITIONS_CONCURRENCY: intFromEnv('PROCESSOR_PARTITIONS_CONCURRENCY', 32, 1, 1_000),
-    RETRY_DELAYS: retryDelaysFromEnv,
-    PROCESSOR_PLUGINS: listFromEnv,
-    PORT: intFromEnv('PORT', 9090, 0, 65_535),
-    HOST: z.string().trim().min(1).default('0.0.0.0'),
-    UNKNOWN_MESSAGE_POLICY: z.enum(['dlq', 'skip']).default('dlq'),
+    PROCESSOR_PARTITIONS_CONCURRENCY: int({ default: 32, min: 1, max: 1_000 }),
+    RETRY_DELAYS: retryDelays,
+    PROCESSOR_PLUGINS: list(),
+    PORT: int({ default: 9090, min: 0, max: 65_535 }),
+    HOST: text('0.0.0.0'),
+    UNKNOWN_MESSAGE_POLICY: oneOf(['dlq', 'skip'], 'dlq'),
     /** Fetch sizing: large batches keep many keys in flight. */
-    FETCH_MAX_BYTES: intFromEnv('FETCH_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    FETCH_MAX_BYTES_PER_PARTITION: intFromEnv(
-      'FETCH_MAX_BYTES_PER_PARTITION',
-      2 * 1024 * 1024,
-      1024,
-      512 * 1024 * 1024,
-    ),
-    FETCH_MIN_BYTES: intFromEnv('FETCH_MIN_BYTES', 1, 1, 100 * 1024 * 1024),
-    FETCH_MAX_WAIT_MS: intFromEnv('FETCH_MAX_WAIT_MS', 250, 0, 60_000),
-    SESSION_TIMEOUT_MS: intFromEnv('SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
-    HEARTBEAT_INTERVAL_MS: intFromEnv('HEARTBEAT_INTERVAL_MS', 3_000, 100, 60_000),
+    FETCH_MAX_BYTES: int({ default: 20 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
+    FETCH_MAX_BYTES_PER_PARTITION: int({ default: 2 * 1024 * 1024, min: 1024, max: 512 * 1024 * 1024 }),
+    FETCH_MIN_BYTES: int({ default: 1, min: 1, max: 100 * 1024 * 1024 }),
+    FETCH_MAX_WAIT_MS: int({ default: 250, min: 0, max: 60_000 }),
+    SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
+    HEARTBEAT_INTERVAL_MS: int({ default: 3_000, min: 100, max: 60_000 }),
     /** Outage pause: first backoff, cap. */
-    PAUSE_BACKOFF_INITIAL_MS: intFromEnv('PAUSE_BACKOFF_INITIAL_MS', 1_000, 10, 600_000),
-    PAUSE_BACKOFF_MAX_MS: intFromEnv('PAUSE_BACKOFF_MAX_MS', 60_000, 10, 3_600_000),
+    PAUSE_BACKOFF_INITIAL_MS: int({ default: 1_000, min: 10, max: 600_000 }),
+    PAUSE_BACKOFF_MAX_MS: int({ default: 60_000, min: 10, max: 3_600_000 }),
     /** Failure-rate breaker: within the window, at least MIN retryable failures making up ≥ RATIO of outcomes. */
-    OUTAGE_WINDOW_MS: intFromEnv('OUTAGE_WINDOW_MS', 10_000, 100, 600_000),
-    OUTAGE_MIN_FAILURES: intFromEnv('OUTAGE_MIN_FAILURES', 50, 1, 1_000_000),
-    OUTAGE_FAILURE_RATIO_PERCENT: intFromEnv('OUTAGE_FAILURE_RATIO_PERCENT', 80, 1, 100),
+    OUTAGE_WINDOW_MS: int({ default: 10_000, min: 100, max: 600_000 }),
+    OUTAGE_MIN_FAILURES: int({ default: 50, min: 1, max: 1_000_000 }),
+    OUTAGE_FAILURE_RATIO_PERCENT: int({ default: 80, min: 1, max: 100 }),
     /** Graceful stop: in-flight work gets this long before it is aborted (and redelivered later). */
-    SHUTDOWN_TIMEOUT_MS: intFromEnv('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
+    SHUTDOWN_TIMEOUT_MS: int({ default: 15_000, min: 0, max: 600_000 }),
   }),
 );
 

@@ -1,86 +1,79 @@
 /**
- * Typed processing errors. Every error the runtime acts on says whether a retry can help (`canRetry`) and has a
- * stable `code` that ends up in the `fc-error-class` header of retry/DLQ records and in metrics.
+ * The processor's error classes for handlers and plugins. Each is a thin ConnectorError (common/errors.ts) with a
+ * catalogue code (common/error-codes.ts); the runtime never checks the class, only the branded fields, so an error
+ * thrown by a plugin that loaded its own copy of this module steers retries the same way
+ * (docs/architecture.md, "Processing semantics"):
  *
- *   RetryableError            transient: network, timeout, 5xx, 429, conflicts after in-place attempts → next retry tier
- *   DownstreamUnavailableError retryable AND a sign of an outage (401 after refresh, 5xx storm, connection refused):
- *                              the runtime pauses consumption with backoff instead of draining into retry tiers
- *   NonRetryableError         retrying cannot help → DLQ with the reason
- *   ConfigurationError        invalid mapping/settings: non-retryable
- *   UndecodableRecordError    (from schemas/) bytes are not a valid record: non-retryable
+ *   RetryableError             RETRYABLE: network, timeout, 5xx, 429, conflicts after in-place attempts → next retry tier
+ *   DownstreamUnavailableError DOWNSTREAM_UNAVAILABLE: retriable AND an outage (401 after refresh, 5xx storm,
+ *                              connection refused): the runtime pauses consumption instead of draining into retry tiers
+ *   NonRetryableError          NON_RETRYABLE: retrying cannot help → DLQ with the reason
+ *   ConfigurationError         CONFIGURATION: invalid mapping or settings in Fluent, non-retriable
+ *   NoRouteError               NO_ROUTE: no handler for the message name
+ *   RetriesExhaustedError      RETRIES_EXHAUSTED: every retry tier failed (the cause is the last error)
+ *
+ * Decisions read `isRetriable`, `isOutage` and `errorCodeOf` (re-exported here); `details` are facts for logs only.
  */
-export interface ErrorDetails {
-  cause?: unknown;
-  /** Extra, non-secret facts for logs (e.g. the setting name, the HTTP status). */
-  details?: Record<string, unknown>;
-}
+import { ConnectorError, errorCodeOf, isRetriable, type ConnectorErrorOptions } from '../common/errors.js';
+import type { ErrorCode } from '../common/error-codes.js';
 
-export abstract class ConnectorError extends Error {
-  abstract readonly code: string;
-  abstract readonly canRetry: boolean;
-  readonly details: Record<string, unknown> | undefined;
+export {
+  ConnectorError,
+  errorCodeOf,
+  errorMessageOf,
+  isConnectorError,
+  isOutage,
+  isRetriable,
+  type BrandedError,
+} from '../common/errors.js';
+
+/** What a handler may attach to an error: the cause, and non-secret facts for logs. */
+export type ErrorDetails = Pick<ConnectorErrorOptions, 'cause' | 'details'>;
+
+// Each class names its catalogue code in a static `errorCode`, which the constructor reads from `new.target`: the
+// first release's hierarchy stays (a DownstreamUnavailableError is a RetryableError, a ConfigurationError a
+// NonRetryableError), so partner code that catches by class keeps working, while flags come from the catalogue.
+
+export class RetryableError extends ConnectorError {
+  static readonly errorCode: ErrorCode = 'RETRYABLE';
   constructor(message: string, options: ErrorDetails = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.details = options.details;
+    super((new.target as typeof RetryableError).errorCode, message, options);
   }
 }
 
-export class RetryableError extends ConnectorError {
-  readonly code: string = 'RETRYABLE';
-  readonly canRetry = true;
-}
-
 export class DownstreamUnavailableError extends RetryableError {
-  override readonly code: string = 'DOWNSTREAM_UNAVAILABLE';
+  static override readonly errorCode: ErrorCode = 'DOWNSTREAM_UNAVAILABLE';
   constructor(
+    /** Which downstream is unavailable (also in `details.service`, for logs). */
     readonly service: string,
     message: string,
     options: ErrorDetails = {},
   ) {
-    super(message, options);
+    super(message, { ...options, details: { service, ...options.details } });
   }
 }
 
 export class NonRetryableError extends ConnectorError {
-  readonly code: string = 'NON_RETRYABLE';
-  readonly canRetry = false;
+  static readonly errorCode: ErrorCode = 'NON_RETRYABLE';
+  constructor(message: string, options: ErrorDetails = {}) {
+    super((new.target as typeof NonRetryableError).errorCode, message, options);
+  }
 }
 
 export class ConfigurationError extends NonRetryableError {
-  override readonly code: string = 'CONFIGURATION';
+  static override readonly errorCode: ErrorCode = 'CONFIGURATION';
 }
 
 export class NoRouteError extends NonRetryableError {
-  override readonly code: string = 'NO_ROUTE';
+  static override readonly errorCode: ErrorCode = 'NO_ROUTE';
 }
 
 export class RetriesExhaustedError extends NonRetryableError {
-  override readonly code: string = 'RETRIES_EXHAUSTED';
+  static override readonly errorCode: ErrorCode = 'RETRIES_EXHAUSTED';
 }
 
-/** Whether an error (typed or not) may succeed on a later attempt. Unknown errors are treated as retryable. */
-export function isRetryable(error: unknown): boolean {
-  if (error && typeof error === 'object' && 'canRetry' in error)
-    return Boolean((error as { canRetry: unknown }).canRetry);
-  return true;
-}
+/** @deprecated The first release's name for `isRetriable`; kept so partner code keeps compiling. */
+export const isRetryable: (error: unknown) => boolean = isRetriable;
 
-/** Stable class name for headers and metrics. */
-export function errorClassOf(error: unknown): string {
-  if (error instanceof ConnectorError) return error.code;
-  if (error instanceof Error) return error.name || 'Error';
-  return 'Unknown';
-}
-
-/** One-line message with the cause chain, bounded, for headers and logs. */
-export function errorMessageOf(error: unknown, maxLength = 1000): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    parts.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  const text = parts.join(' <- caused by: ');
-  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
-}
+/** @deprecated The first release's name for `errorCodeOf`; kept so partner code keeps compiling. */
+export const errorClassOf: (error: unknown) => string = errorCodeOf;

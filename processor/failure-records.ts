@@ -1,11 +1,22 @@
 /**
  * Building retry and DLQ records (pure). A failed record is re-produced with its ORIGINAL key and value bytes and
- * original headers, plus the error headers of DESIGN.md §5. The original topic/partition/offset always point at the
+ * original headers, plus the error headers (docs/architecture.md, "Kafka contract"). The original topic/partition/offset always point at the
  * first place the record was consumed from (the main topic), even after several retry tiers.
  */
 import { FAILURE_HEADERS, Headers, headerString, type RawHeaders } from '../schemas/index.js';
-import { errorClassOf, errorMessageOf, isRetryable } from './errors.js';
-import type { RetryDecision } from './retry-policy.js';
+import { errorCodeOf, errorMessageOf, isRetriable } from '../common/errors.js';
+
+/**
+ * Why a record went to the dead-letter topic (the `reason` label of the dead-letters metric and of the log line):
+ * the handler's error cannot be retried, every retry tier failed, the bytes are not a record, or no handler is
+ * registered for its message name (UNKNOWN_MESSAGE_POLICY=dlq).
+ */
+export type DeadLetterReason = 'non-retryable' | 'retries-exhausted' | 'undecodable' | 'no-route';
+
+/** Where a failed record goes: a retry tier (due at `notBefore`) or the DLQ (with the reason). */
+export type FailureDestination =
+  | { readonly kind: 'retry'; readonly topic: string; readonly tier: number; readonly notBefore: number }
+  | { readonly kind: 'dlq'; readonly topic: string; readonly reason: DeadLetterReason };
 
 export interface SourceRecord {
   readonly topic: string;
@@ -33,7 +44,7 @@ const ERROR_HEADERS = new Set<string>(FAILURE_HEADERS);
 export function buildFailureRecord(input: {
   source: SourceRecord;
   mainTopic: string;
-  decision: RetryDecision;
+  decision: FailureDestination;
   attempt: number;
   error: unknown;
   handlerName: string | undefined;
@@ -55,9 +66,9 @@ export function buildFailureRecord(input: {
   headers[Headers.originalOffset] = original(Headers.originalOffset, source.offset);
   headers[Headers.attempt] = String(input.attempt);
   if (decision.kind === 'retry') headers[Headers.notBefore] = String(decision.notBefore);
-  headers[Headers.errorClass] = errorClassOf(error);
+  headers[Headers.errorClass] = errorCodeOf(error);
   headers[Headers.errorMessage] = errorMessageOf(error);
-  headers[Headers.errorRetryable] = String(isRetryable(error));
+  headers[Headers.errorRetryable] = String(isRetriable(error));
   if (input.handlerName) headers[Headers.handler] = input.handlerName;
   headers[Headers.failedAt] = new Date(input.now).toISOString();
   return { topic: decision.topic, key: source.key, value: source.value, headers };

@@ -1,6 +1,11 @@
 /**
- * Public API of the processor for partners: write a MessageHandler, register it for a message name (in code via
- * Router.registerHandler or as a PROCESSOR_PLUGINS module), throw the typed errors to steer retries.
+ * Public API of the processor for partners, imported by package name:
+ *
+ *   import type { MessageHandler, PluginContext } from 'fluent-commercetools-connector/processor';
+ *   import { NonRetryableError, RetryableError } from 'fluent-commercetools-connector/processor';
+ *
+ * Write a MessageHandler, register it for a message name (in code via Router.registerHandler or as a
+ * PROCESSOR_PLUGINS module), and throw the processor's errors to steer retries (processor/README.md).
  */
 export type { HandlerContext, HandlerOutcome, MessageHandler } from './handler.js';
 export {
@@ -12,8 +17,13 @@ export {
   RetriesExhaustedError,
   RetryableError,
   errorClassOf,
+  errorCodeOf,
   errorMessageOf,
+  isConnectorError,
+  isOutage,
+  isRetriable,
   isRetryable,
+  type BrandedError,
   type ErrorDetails,
 } from './errors.js';
 export { Router, type RegisterHandler } from './router.js';

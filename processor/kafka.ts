@@ -1,10 +1,10 @@
 /**
  * Thin KafkaJS adapter for the processor: one consumer (group member) and one producer for retry/DLQ records.
- * KafkaJS's own logs are forwarded to pino (warn and above) so there is one log stream.
+ * KafkaJS's own logs (warn and above) go to pino through the common adapter, so there is one log stream.
  */
-import { Kafka, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { kafkaClientConfig } from '../common/index.js';
+import { kafkaClientConfig, kafkaLogCreator } from '../common/index.js';
 import type { ProcessorRuntimeConfig } from './config.js';
 import type { OutgoingRecord } from './failure-records.js';
 
@@ -15,22 +15,11 @@ export interface ProcessorKafka {
   produce(record: OutgoingRecord): Promise<void>;
 }
 
-function pinoLogCreator(logger: Logger) {
-  return () =>
-    ({ level, label, log }: LogEntry): void => {
-      const { message, ...extra } = log;
-      const fields = { kafkajs: extra, kafkaLevel: label };
-      if (level <= logLevel.ERROR) logger.error(fields, `kafkajs: ${message}`);
-      else if (level === logLevel.WARN) logger.warn(fields, `kafkajs: ${message}`);
-      else logger.debug(fields, `kafkajs: ${message}`);
-    };
-}
-
 export function createProcessorKafka(config: ProcessorRuntimeConfig, logger: Logger): ProcessorKafka {
   const kafka = new Kafka(
     kafkaClientConfig(config.connection.kafka, {
       logLevel: logLevel.WARN,
-      logCreator: pinoLogCreator(logger.child({ component: 'kafka' })),
+      logCreator: kafkaLogCreator(logger.child({ component: 'kafka' })),
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
     }),
   );

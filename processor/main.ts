@@ -3,9 +3,8 @@
  * handler + PROCESSOR_PLUGINS), start the consumer and the health/metrics listener, stop gracefully on SIGTERM/SIGINT.
  */
 import * as prom from 'prom-client';
-import { ConfigError, createServiceLogger, EXIT_CONFIG } from '../common/index.js';
+import { createServiceLogger, errorCodeOf, errorMessageOf, EXIT_CONFIG, isConnectorError } from '../common/index.js';
 import { loadProcessorConfig } from './config.js';
-import { ConfigurationError, errorMessageOf } from './errors.js';
 import {
   createOrderStatusHandler,
   ORDER_STATUS_MESSAGE_NAMES,
@@ -17,16 +16,7 @@ import { Router } from './router.js';
 import { startProcessor } from './runtime.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadProcessorConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(EXIT_CONFIG);
-    }
-    throw error;
-  }
+  const config = loadProcessorConfig(process.env);
   const logger = createServiceLogger({
     service: 'fc-connector-processor',
     level: config.runtime.connection.logLevel,
@@ -90,7 +80,22 @@ async function main(): Promise<void> {
   });
 }
 
+/**
+ * A start that fails on configuration exits with EX_CONFIG (78), so an orchestrator shows a deployment problem rather
+ * than a crash loop. Decided by code: CONFIG is an invalid environment; CONFIGURATION at start comes from the router
+ * or PROCESSOR_PLUGINS (a module that cannot be loaded, a duplicate route).
+ */
+function startupExitCode(error: unknown): number {
+  const code = errorCodeOf(error);
+  return code === 'CONFIG' || code === 'CONFIGURATION' ? EXIT_CONFIG : 1;
+}
+
 main().catch((error: unknown) => {
-  console.error(`processor failed to start: ${errorMessageOf(error)}`);
-  process.exit(error instanceof ConfigError || error instanceof ConfigurationError ? EXIT_CONFIG : 1);
+  // An invalid environment lists every problem (unbounded); anything else is one bounded line with its causes.
+  console.error(
+    isConnectorError(error) && error.code === 'CONFIG'
+      ? error.message
+      : `processor failed to start: ${errorMessageOf(error)}`,
+  );
+  process.exit(startupExitCode(error));
 });

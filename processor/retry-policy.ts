@@ -1,15 +1,17 @@
 /**
- * Retry policy (pure). Each retry tier is a topic with one fixed delay (docs/architecture.md): a record that failed with a
- * retryable error on attempt N goes to tier N (`<main>.retry.N`) to be retried no earlier than `now + delays[N-1]`;
- * after the last tier, or on a non-retryable error, it goes to the DLQ.
+ * Retry policy (pure). Each retry tier is a topic with one fixed delay (docs/architecture.md, "Processing semantics"):
+ * a record that failed with a retriable error on attempt N goes to tier N (`<main>.retry.N`) to be retried no earlier
+ * than `now + delays[N-1]`; after the last tier, or on a non-retriable error, it goes to the DLQ.
  */
 import { dlqTopicName, retryTopicName } from '../schemas/index.js';
+import type { DeadLetterReason, FailureDestination } from './failure-records.js';
 
-export { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../common/retry-delays.js';
-
+/** The policy's answer: a retry tier, or the DLQ for one of the two reasons a handler failure can have. */
 export type RetryDecision =
-  | { readonly kind: 'retry'; readonly topic: string; readonly tier: number; readonly notBefore: number }
-  | { readonly kind: 'dlq'; readonly topic: string; readonly reason: 'non-retryable' | 'retries-exhausted' };
+  | Extract<FailureDestination, { kind: 'retry' }>
+  | (Extract<FailureDestination, { kind: 'dlq' }> & {
+      readonly reason: Extract<DeadLetterReason, 'non-retryable' | 'retries-exhausted'>;
+    });
 
 /**
  * Where a failed record goes next.

@@ -19,24 +19,22 @@ import {
   headerInt,
   headerString,
   orderRefOf,
-  toWebhookPayload,
-  UndecodableRecordError,
   type FluentWebhookPayload,
   type FluentWebhookRecord,
   type RawHeaders,
   type WebhookSerde,
 } from '../schemas/index.js';
+import { errorCodeOf, errorMessageOf, isConnectorError, isOutage, isRetriable } from '../common/errors.js';
 import type { ProcessorRuntimeConfig } from './config.js';
+import { decodeValue, type DecodeResult } from './decode.js';
+import { NoRouteError, RetriesExhaustedError } from './errors.js';
 import {
-  DownstreamUnavailableError,
-  errorClassOf,
-  errorMessageOf,
-  isRetryable,
-  NoRouteError,
-  RetriesExhaustedError,
-} from './errors.js';
-import { buildFailureRecord, type OutgoingRecord, type SourceRecord } from './failure-records.js';
-import type { HandlerContext, MessageHandler } from './handler.js';
+  buildFailureRecord,
+  type DeadLetterReason,
+  type OutgoingRecord,
+  type SourceRecord,
+} from './failure-records.js';
+import type { HandlerContext, HandlerOutcome, MessageHandler } from './handler.js';
 import { CommitFrontier, KeyedLanes, Semaphore } from './lanes.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OutageGate } from './outage.js';
@@ -250,246 +248,222 @@ export class BatchRunner {
     tier: number,
     halt: AbortSignal,
   ): Promise<boolean> {
-    const signal = this.abortController.signal;
-    if (halt.aborted) return this.abandoned(message, topic, partition, undefined, undefined, 0);
-    const headers = message.headers as RawHeaders;
-    const attempt = tier === 0 ? 1 : (headerInt(headers, Headers.attempt) ?? tier) + 1;
-    const source: SourceRecord = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key,
-      value: message.value,
-      headers,
-    };
-
-    // Decode. Undecodable → DLQ at once; registry unavailable → pause and retry in place. Only a record that found
-    // the registry unavailable waits at the gate here and may end a pause: decoding mostly uses cached schemas, so
-    // its success says nothing about a downstream outage (the handler stage below probes that).
-    let record: FluentWebhookRecord;
-    let payload: FluentWebhookPayload;
-    let registryFailed = false;
-    for (;;) {
-      const probe = registryFailed && !this.gate.isOpen ? await this.gate.wait(halt) : false;
-      if (signal.aborted || (halt.aborted && !probe)) {
-        return this.abandoned(message, topic, partition, undefined, undefined, attempt);
-      }
-      try {
-        record = await this.deps.serde.decode(message.value);
-        if (registryFailed) this.gate.reachable();
-        payload = toWebhookPayload(record);
-        break;
-      } catch (error) {
-        if (error instanceof UndecodableRecordError || error instanceof SyntaxError) {
-          if (registryFailed) this.gate.reachable();
-          const reason = error instanceof UndecodableRecordError ? error : new UndecodableRecordError(String(error));
-          return this.sendToDlq(source, reason, 'undecodable', attempt, undefined, {
-            name: headerString(headers, Headers.messageName),
-            eventId: headerString(headers, Headers.eventId),
-          });
-        }
-        registryFailed = true;
-        this.gate.trip('registry-unavailable');
-        this.deps.logger.warn(
-          { topic, partition, offset: message.offset, err: errorMessageOf(error) },
-          'cannot decode record: schema registry unavailable',
-        );
-      }
-    }
-
-    const name = record.name;
-    const handler = this.deps.router.resolve(name);
-    if (!handler) return this.unrouted(source, record, attempt);
-
-    let log: Logger | undefined;
-    const baseLogger = this.deps.logger;
-    const logger = (): Logger =>
-      (log ??= baseLogger.child({
-        eventId: record.id,
-        orderRef: orderRefOf(record),
-        messageName: name,
-        topic,
-        partition,
-        offset: message.offset,
-        attempt,
-      }));
-    const key = message.key ? message.key.toString() : '';
-    const ctx: HandlerContext = {
-      record,
-      payload,
-      key,
-      topic,
-      partition,
-      offset: message.offset,
-      headers,
-      attempt,
-      get logger() {
-        return logger();
-      },
-      signal,
-    };
-
-    const { metrics } = this.deps;
-    for (;;) {
-      // The half-open probe always makes its call (and reports), or every other waiter would wait for good.
-      const probe = this.gate.isOpen ? false : await this.gate.wait(halt);
-      if (signal.aborted || (halt.aborted && !probe)) {
-        return this.abandoned(message, topic, partition, name, record.id, attempt);
-      }
-      metrics.inFlight.inc();
-      const started = performance.now();
-      try {
-        const outcome = await handler.handle(ctx);
-        metrics.handlerDuration.observe({ name }, (performance.now() - started) / 1000);
-        this.gate.recordSuccess();
-        metrics.processed.inc({ name, outcome: outcome.status });
-        if (baseLogger.isLevelEnabled('debug')) logger().debug({ detail: outcome.detail }, `record ${outcome.status}`);
-        this.emit({ outcome: outcome.status, source, name, eventId: record.id, attempt });
-        return DONE;
-      } catch (error) {
-        metrics.handlerDuration.observe({ name }, (performance.now() - started) / 1000);
-        if (signal.aborted) return this.abandoned(message, topic, partition, name, record.id, attempt);
-        if (error instanceof DownstreamUnavailableError) {
-          this.gate.trip('downstream-unavailable');
-          logger().warn({ service: error.service, err: errorMessageOf(error) }, 'downstream unavailable; will retry');
-          continue;
-        }
-        const retryable = isRetryable(error);
-        if (!retryable) this.gate.reachable();
-        if (retryable && this.gate.recordRetryableFailure()) {
-          this.gate.trip('failure-rate');
-          logger().warn({ err: errorMessageOf(error) }, 'retryable failure rate high; pausing and retrying in place');
-          continue;
-        }
-        return this.fail(source, error, retryable, attempt, handler, record, logger());
-      } finally {
-        metrics.inFlight.dec();
-      }
+    const at = recordAttempt(message, topic, partition, tier, halt);
+    if (halt.aborted) return this.abandoned(at);
+    const decoded = await this.decode(at);
+    switch (decoded.kind) {
+      case 'decoded':
+        return this.run({ ...at, record: decoded.record, payload: decoded.payload });
+      case 'undecodable':
+        return this.deadLetter({ ...at, error: decoded.error }, 'undecodable');
+      case 'abandoned':
+        return this.abandoned(at);
     }
   }
 
-  private async fail(
-    source: SourceRecord,
-    error: unknown,
-    retryable: boolean,
-    attempt: number,
+  /**
+   * Decodes the record; while the registry is unavailable, pauses (outage gate) and decodes again in place. Only a
+   * record that found the registry unavailable waits at the gate here and may end a pause: decoding mostly uses
+   * cached schemas, so its success says nothing about a downstream outage (the handler stage probes that).
+   */
+  private async decode(
+    at: RecordAttempt,
+  ): Promise<Exclude<DecodeResult, { kind: 'unavailable' }> | { readonly kind: 'abandoned' }> {
+    let registryFailed = false;
+    for (;;) {
+      const probe = registryFailed && !this.gate.isOpen ? await this.gate.wait(at.halt) : false;
+      if (this.signal.aborted || (at.halt.aborted && !probe)) return { kind: 'abandoned' };
+      const result = await decodeValue(this.deps.serde, at.source.value);
+      if (result.kind !== 'unavailable') {
+        if (registryFailed) this.gate.reachable();
+        return result;
+      }
+      registryFailed = true;
+      this.gate.trip('registry-unavailable');
+      this.loggerFor(at).warn(
+        { err: errorMessageOf(result.error) },
+        'cannot decode record: schema registry unavailable',
+      );
+    }
+  }
+
+  /**
+   * Routes a decoded record to its handler and calls it; an outage (an outage error, or a retriable failure rate
+   * that trips the gate) makes the record wait at the gate and call again in place. A success ends the record, any
+   * other failure sends it to a retry tier or the DLQ.
+   */
+  private async run(at: DecodedAttempt): Promise<boolean> {
+    const handler = this.deps.router.resolve(at.record.name);
+    if (!handler) return this.unrouted(at);
+    const ctx = this.handlerContext(at);
+    for (;;) {
+      // The half-open probe always makes its call (and reports), or every other waiter would wait for good.
+      const probe = this.gate.isOpen ? false : await this.gate.wait(at.halt);
+      if (this.signal.aborted || (at.halt.aborted && !probe)) return this.abandoned(at);
+      const result = await this.invoke(handler, ctx);
+      if (result.ok) {
+        this.gate.recordSuccess();
+        return this.handled(at, result.outcome);
+      }
+      if (this.signal.aborted) return this.abandoned(at);
+      if (this.waitsOutOutage(at, result.error)) continue;
+      return this.fail({ ...at, handler, error: result.error });
+    }
+  }
+
+  /** One handler call, timed and counted in flight. */
+  private async invoke(
     handler: MessageHandler,
-    record: FluentWebhookRecord,
-    logger: Logger,
-  ): Promise<boolean> {
+    ctx: HandlerContext,
+  ): Promise<{ ok: true; outcome: HandlerOutcome } | { ok: false; error: unknown }> {
+    const { metrics } = this.deps;
+    metrics.inFlight.inc();
+    const started = performance.now();
+    try {
+      return { ok: true, outcome: await handler.handle(ctx) };
+    } catch (error) {
+      return { ok: false, error };
+    } finally {
+      metrics.handlerDuration.observe({ name: ctx.record.name }, (performance.now() - started) / 1000);
+      metrics.inFlight.dec();
+    }
+  }
+
+  /**
+   * Whether a handler failure is an outage, so the record waits at the (now closed) gate and is handled again in
+   * place instead of moving to a retry tier. Decided by the error's flags (common/errors.ts), never its class.
+   */
+  private waitsOutOutage(at: DecodedAttempt, error: unknown): boolean {
+    if (isOutage(error)) {
+      this.gate.trip('downstream-unavailable');
+      this.loggerFor(at).warn(
+        { errorClass: errorCodeOf(error), err: errorMessageOf(error), details: detailsOf(error) },
+        'downstream unavailable; will retry',
+      );
+      return true;
+    }
+    if (!isRetriable(error)) {
+      this.gate.reachable();
+      return false;
+    }
+    if (!this.gate.recordRetryableFailure()) return false;
+    this.gate.trip('failure-rate');
+    this.loggerFor(at).warn(
+      { err: errorMessageOf(error) },
+      'retryable failure rate high; pausing and retrying in place',
+    );
+    return true;
+  }
+
+  private handlerContext(at: DecodedAttempt): HandlerContext {
+    const { record, payload, source } = at;
+    let log: Logger | undefined;
+    const loggerFor = (): Logger => (log ??= this.loggerFor(at));
+    return {
+      record,
+      payload,
+      key: source.key ? source.key.toString() : '',
+      topic: source.topic,
+      partition: source.partition,
+      offset: source.offset,
+      headers: source.headers ?? {},
+      attempt: at.attempt,
+      get logger() {
+        return loggerFor();
+      },
+      signal: this.signal,
+    };
+  }
+
+  private handled(at: DecodedAttempt, outcome: HandlerOutcome): boolean {
+    this.deps.metrics.processed.inc({ name: at.record.name, outcome: outcome.status });
+    if (this.deps.logger.isLevelEnabled('debug')) {
+      this.loggerFor(at).debug({ detail: outcome.detail }, `record ${outcome.status}`);
+    }
+    this.emit(at, outcome.status);
+    return DONE;
+  }
+
+  /** A handler failure that is not an outage: the next retry tier, or the DLQ (non-retriable, retries exhausted). */
+  private async fail(at: HandlerFailure): Promise<boolean> {
     const now = Date.now();
     const decision = decideRetry({
       mainTopic: this.mainTopic,
       delaysMs: this.deps.config.retryDelaysMs,
-      attempt,
-      retryable,
+      attempt: at.attempt,
+      retryable: isRetriable(at.error),
       now,
     });
     if (decision.kind === 'dlq') {
-      const reported =
+      const error =
         decision.reason === 'retries-exhausted'
-          ? new RetriesExhaustedError(`retries exhausted after ${attempt} attempts`, { cause: error })
-          : error;
-      return this.sendToDlq(source, reported, decision.reason, attempt, handler.name, {
-        name: record.name,
-        eventId: record.id,
-        logger,
-      });
+          ? new RetriesExhaustedError(`retries exhausted after ${at.attempt} attempts`, { cause: at.error })
+          : at.error;
+      return this.deadLetter({ ...at, error }, decision.reason);
     }
     const out = buildFailureRecord({
-      source,
+      source: at.source,
       mainTopic: this.mainTopic,
       decision,
-      attempt,
-      error,
-      handlerName: handler.name,
+      attempt: at.attempt,
+      error: at.error,
+      handlerName: at.handler.name,
       now,
     });
-    if (!(await this.produceDurably(out)))
-      return this.abandoned(source, source.topic, source.partition, record.name, record.id, attempt);
+    if (!(await this.produceDurably(out))) return this.abandoned(at);
+    const errorClass = errorCodeOf(at.error);
     this.deps.metrics.retries.inc({ tier: String(decision.tier) });
-    this.deps.metrics.processed.inc({ name: record.name, outcome: 'retried' });
-    logger.warn(
+    this.deps.metrics.processed.inc({ name: at.record.name, outcome: 'retried' });
+    this.loggerFor(at).warn(
       {
-        errorClass: errorClassOf(error),
-        err: errorMessageOf(error),
+        errorClass,
+        err: errorMessageOf(at.error),
         retryTopic: decision.topic,
         notBefore: new Date(decision.notBefore).toISOString(),
       },
       `handler failed; retry tier ${decision.tier}`,
     );
-    this.emit({
-      outcome: 'retried',
-      source,
-      name: record.name,
-      eventId: record.id,
-      attempt,
-      sentTo: decision.topic,
-      errorClass: errorClassOf(error),
-    });
+    this.emit(at, 'retried', { sentTo: decision.topic, errorClass });
     return DONE;
   }
 
-  private async sendToDlq(
-    source: SourceRecord,
-    error: unknown,
-    reason: string,
-    attempt: number,
-    handlerName: string | undefined,
-    about: { name: string | undefined; eventId: string | undefined; logger?: Logger },
+  private async deadLetter(
+    at: RecordAttempt & { readonly error: unknown },
+    reason: DeadLetterReason,
   ): Promise<boolean> {
     const topic = this.deps.config.topics.dlq;
     const out = buildFailureRecord({
-      source,
+      source: at.source,
       mainTopic: this.mainTopic,
-      decision: { kind: 'dlq', topic, reason: reason === 'retries-exhausted' ? reason : 'non-retryable' },
-      attempt,
-      error,
-      handlerName,
+      decision: { kind: 'dlq', topic, reason },
+      attempt: at.attempt,
+      error: at.error,
+      handlerName: at.handler?.name,
       now: Date.now(),
     });
-    if (!(await this.produceDurably(out))) {
-      return this.abandoned(source, source.topic, source.partition, about.name, about.eventId, attempt);
-    }
+    if (!(await this.produceDurably(out))) return this.abandoned(at);
+    const errorClass = errorCodeOf(at.error);
     this.deps.metrics.deadLetters.inc({ reason });
-    this.deps.metrics.processed.inc({ name: about.name ?? 'unknown', outcome: 'dead-lettered' });
-    (about.logger ?? this.deps.logger).error(
-      {
-        ...(about.logger
-          ? {}
-          : { eventId: about.eventId, messageName: about.name, topic: source.topic, offset: source.offset }),
-        reason,
-        errorClass: errorClassOf(error),
-        err: errorMessageOf(error),
-        dlqTopic: topic,
-      },
+    this.deps.metrics.processed.inc({ name: nameOf(at) ?? 'unknown', outcome: 'dead-lettered' });
+    this.loggerFor(at).error(
+      { reason, errorClass, err: errorMessageOf(at.error), dlqTopic: topic },
       'record dead-lettered',
     );
-    this.emit({
-      outcome: 'dead-lettered',
-      source,
-      name: about.name,
-      eventId: about.eventId,
-      attempt,
-      sentTo: topic,
-      errorClass: errorClassOf(error),
-    });
+    this.emit(at, 'dead-lettered', { sentTo: topic, errorClass });
     return DONE;
   }
 
-  private async unrouted(source: SourceRecord, record: FluentWebhookRecord, attempt: number): Promise<boolean> {
+  private async unrouted(at: DecodedAttempt): Promise<boolean> {
+    const { record } = at;
     const policy = this.deps.config.unknownMessagePolicy;
     this.deps.metrics.unknownMessages.inc({ name: record.name, policy });
     if (policy === 'dlq') {
       const error = new NoRouteError(`no handler is registered for message name "${record.name}"`);
-      return this.sendToDlq(source, error, 'no-route', attempt, undefined, { name: record.name, eventId: record.id });
+      return this.deadLetter({ ...at, error }, 'no-route');
     }
     this.deps.metrics.processed.inc({ name: record.name, outcome: 'unrouted-skipped' });
-    this.deps.logger.warn(
-      { eventId: record.id, orderRef: orderRefOf(record), messageName: record.name, policy },
-      'no handler for message name; skipped',
-    );
-    this.emit({ outcome: 'unrouted-skipped', source, name: record.name, eventId: record.id, attempt });
+    this.loggerFor(at).warn({ policy }, 'no handler for message name; skipped');
+    this.emit(at, 'unrouted-skipped');
     return DONE;
   }
 
@@ -514,49 +488,92 @@ export class BatchRunner {
     }
   }
 
-  private abandoned(
-    message: Pick<KafkaMessage, 'offset' | 'key'> & { value?: unknown },
-    topic: string,
-    partition: number,
-    name: string | undefined,
-    eventId: string | undefined,
-    attempt: number,
-  ): boolean {
-    this.deps.events.emit('record', {
-      outcome: 'abandoned',
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key ? message.key.toString() : null,
-      messageName: name,
-      eventId,
-      attempt,
-    } satisfies RecordEvent);
+  /** The record is not done (shutdown, rebalance): its offset stays uncommitted, so it is redelivered. */
+  private abandoned(at: RecordAttempt): boolean {
+    this.emit(at, 'abandoned');
     return NOT_DONE;
   }
 
-  private emit(e: {
-    outcome: RecordOutcome;
-    source: SourceRecord;
-    name: string | undefined;
-    eventId: string | undefined;
-    attempt: number;
-    sentTo?: string;
-    errorClass?: string;
-  }): void {
+  /** A child logger carrying what is known of the record (its identity once decoded, else its headers'). */
+  private loggerFor(at: RecordAttempt): Logger {
+    const { source, record } = at;
+    return this.deps.logger.child({
+      eventId: eventIdOf(at),
+      ...(record ? { orderRef: orderRefOf(record) } : {}),
+      messageName: nameOf(at),
+      topic: source.topic,
+      partition: source.partition,
+      offset: source.offset,
+      attempt: at.attempt,
+    });
+  }
+
+  private emit(at: RecordAttempt, outcome: RecordOutcome, sent: { sentTo?: string; errorClass?: string } = {}): void {
     if (this.deps.events.listenerCount('record') === 0) return;
+    const { source } = at;
     const event: RecordEvent = {
-      outcome: e.outcome,
-      topic: e.source.topic,
-      partition: e.source.partition,
-      offset: e.source.offset,
-      key: e.source.key ? e.source.key.toString() : null,
-      messageName: e.name,
-      eventId: e.eventId,
-      attempt: e.attempt,
-      ...(e.sentTo ? { sentTo: e.sentTo } : {}),
-      ...(e.errorClass ? { errorClass: e.errorClass } : {}),
+      outcome,
+      topic: source.topic,
+      partition: source.partition,
+      offset: source.offset,
+      key: source.key ? source.key.toString() : null,
+      messageName: nameOf(at),
+      eventId: eventIdOf(at),
+      attempt: at.attempt,
+      ...(sent.sentTo ? { sentTo: sent.sentTo } : {}),
+      ...(sent.errorClass ? { errorClass: sent.errorClass } : {}),
     };
     this.deps.events.emit('record', event);
   }
+}
+
+/**
+ * One delivery of one record as it moves through the runner's steps: where it was consumed, which attempt this is,
+ * the batch's halt signal, and what later steps learned (the decoded record, the handler, the error to report).
+ */
+interface RecordAttempt {
+  readonly source: SourceRecord;
+  /** 1 for the first delivery from the main topic; n+1 in retry tier n. */
+  readonly attempt: number;
+  /** Aborted when the batch halts (stop, rebalance): a record that has not started is abandoned. */
+  readonly halt: AbortSignal;
+  readonly record?: FluentWebhookRecord;
+  readonly handler?: MessageHandler;
+}
+
+interface DecodedAttempt extends RecordAttempt {
+  readonly record: FluentWebhookRecord;
+  readonly payload: FluentWebhookPayload;
+}
+
+interface HandlerFailure extends DecodedAttempt {
+  readonly handler: MessageHandler;
+  readonly error: unknown;
+}
+
+function recordAttempt(
+  message: KafkaMessage,
+  topic: string,
+  partition: number,
+  tier: number,
+  halt: AbortSignal,
+): RecordAttempt {
+  const headers = message.headers as RawHeaders | undefined;
+  const attempt = tier === 0 ? 1 : (headerInt(headers, Headers.attempt) ?? tier) + 1;
+  const { offset, key, value } = message;
+  return { source: { topic, partition, offset, key, value, headers }, attempt, halt };
+}
+
+/** The message name: the record's once decoded, else the producer's header (for an undecodable record's DLQ entry). */
+function nameOf(at: RecordAttempt): string | undefined {
+  return at.record ? at.record.name : headerString(at.source.headers, Headers.messageName);
+}
+
+function eventIdOf(at: RecordAttempt): string | undefined {
+  return at.record ? at.record.id : headerString(at.source.headers, Headers.eventId);
+}
+
+/** An error's facts for the log line (never read for decisions). */
+function detailsOf(error: unknown): Record<string, unknown> | undefined {
+  return isConnectorError(error) ? error.details : undefined;
 }

@@ -8,11 +8,11 @@ import type { Logger } from 'pino';
 import * as prom from 'prom-client';
 import { createRegistry, WebhookSerde } from '../schemas/index.js';
 import type { ProcessorRuntimeConfig } from './config.js';
-import { errorMessageOf } from './errors.js';
+import { errorMessageOf } from '../common/errors.js';
 import { createProcessorKafka, type ProcessorKafka } from './kafka.js';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics.js';
 import type { Router } from './router.js';
-import { BatchRunner, type RecordEvent } from './runner.js';
+import { BatchRunner } from './runner.js';
 
 export type { RecordEvent, RecordOutcome } from './runner.js';
 
@@ -145,5 +145,3 @@ export async function startProcessor(options: StartProcessorOptions): Promise<Ru
     metrics,
   };
 }
-
-export type RecordListener = (event: RecordEvent) => void;

@@ -35,6 +35,21 @@ describe('loadProcessorConfig', () => {
     expect(c.port).toBe(0);
   });
 
+  it('treats a blank variable as unset: it takes its default', () => {
+    const blank = [
+      'CONSUMER_GROUP_ID',
+      'PROCESSOR_CONCURRENCY',
+      'RETRY_DELAYS',
+      'PROCESSOR_PLUGINS',
+      'PORT',
+      'HOST',
+      'UNKNOWN_MESSAGE_POLICY',
+      'SHUTDOWN_TIMEOUT_MS',
+    ];
+    const c = loadProcessorConfig(Object.fromEntries(blank.map((name, i) => [name, i % 2 ? '' : '  '])));
+    expect(c).toEqual(loadProcessorConfig({}));
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

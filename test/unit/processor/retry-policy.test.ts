@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideRetry, parseRetryDelays } from '../../../processor/retry-policy.js';
+import { parseRetryDelays } from '../../../common/retry-delays.js';
+import { decideRetry } from '../../../processor/retry-policy.js';
 
 describe('parseRetryDelays', () => {
   it.each([
