@@ -37,9 +37,14 @@ export const ERROR_CODES = {
 
   // Processor
   RETRYABLE: spec(true, 'a transient failure (network, timeout, 5xx, 429, conflict after in-place attempts)'),
-  DOWNSTREAM_UNAVAILABLE: spec(true, 'a downstream system is unavailable (401 after refresh, 5xx storm, refused)', {
+  DOWNSTREAM_UNAVAILABLE: spec(true, 'a downstream system is unavailable (502–504, connection refused)', {
     outage: true,
   }),
+  DOWNSTREAM_ACCESS_DENIED: spec(
+    true,
+    "a downstream refuses the connector's credentials or scopes (token request rejected, 401 with a fresh token, 403)",
+    { outage: true },
+  ),
   NON_RETRYABLE: spec(false, 'retrying cannot help'),
   CONFIGURATION: spec(false, 'invalid mapping or settings in Fluent (the record is dead-lettered with the reason)'),
   NO_ROUTE: spec(false, 'no handler is registered for the message name'),

@@ -1,11 +1,12 @@
 /**
- * commercetools OAuth (DESIGN.md §4): client credentials, `POST {CT_AUTH_URL}/oauth/token` with HTTP Basic
+ * commercetools OAuth (docs/architecture.md, "commercetools"): client credentials, `POST {CT_AUTH_URL}/oauth/token` with HTTP Basic
  * client id/secret and scope `manage_orders:{projectKey}`. One TokenCache per project key.
  */
-import { ConfigurationError, DownstreamUnavailableError } from '../errors.js';
+import { ConfigurationError } from '../errors.js';
+import { AccessDeniedError } from '../downstream/errors.js';
 import type { HttpTransport } from '../downstream/http.js';
+import { requestToken, type TokenRequest } from '../downstream/oauth.js';
 import { TokenCache, type FetchedToken, type TokenCacheOptions } from '../downstream/token-cache.js';
-import { parseTokenResponse } from '../fluent/auth.js';
 
 export interface CommercetoolsCredentials {
   readonly authUrl: string;
@@ -22,48 +23,37 @@ export function commercetoolsTokenFetcher(
   credentials: CommercetoolsCredentials,
   projectKey: string,
 ): () => Promise<FetchedToken> {
-  const url = `${credentials.authUrl}/oauth/token`;
+  const scope = credentials.scope.replaceAll('{projectKey}', projectKey);
   const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    scope: credentials.scope.replaceAll('{projectKey}', projectKey),
-  }).toString();
-  return async () => {
-    const res = await transport.send(url, {
-      operation: `token request (project ${projectKey})`,
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body,
-    });
-    const statusError = transport.statusError(res.status, 'token request', res.text);
-    if (statusError) throw statusError;
-    // A project chosen by a retailer's account mapping that these credentials may not use is that retailer's
-    // configuration error (its records go to the DLQ with the reason), not an outage pausing every retailer.
-    // For the default project nothing could succeed, so that stays an outage below.
-    if (
-      res.status === 400 &&
-      res.text.includes('invalid_scope') &&
-      credentials.projectKey !== undefined &&
-      projectKey !== credentials.projectKey
-    ) {
-      throw new ConfigurationError(
-        `commercetools: the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it ` +
-          `(requested "${credentials.scope.replaceAll('{projectKey}', projectKey)}"); fix the mapping or the API client`,
-        { details: { status: res.status, projectKey } },
-      );
-    }
-    if (res.status !== 200) {
-      throw new DownstreamUnavailableError(
+  const request: TokenRequest = {
+    url: `${credentials.authUrl}/oauth/token`,
+    form: { grant_type: 'client_credentials', scope },
+    headers: { authorization: `Basic ${basic}` },
+    operation: `token request (project ${projectKey})`,
+    rejected: (res) => {
+      // A project chosen by a retailer's account mapping that these credentials may not use is that retailer's
+      // configuration error (its records go to the DLQ with the reason), not an outage pausing every retailer.
+      // For the default project nothing could succeed, so that stays an outage below.
+      if (
+        res.status === 400 &&
+        res.text.includes('invalid_scope') &&
+        credentials.projectKey !== undefined &&
+        projectKey !== credentials.projectKey
+      ) {
+        return new ConfigurationError(
+          `commercetools: the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it ` +
+            `(requested "${scope}"); fix the mapping or the API client`,
+          { details: { status: res.status, projectKey } },
+        );
+      }
+      return new AccessDeniedError(
         'commercetools',
         `commercetools token request for project ${projectKey} rejected with HTTP ${res.status} (check CT_CLIENT_ID, CT_CLIENT_SECRET and the scope)`,
         { details: { status: res.status, projectKey } },
       );
-    }
-    return parseTokenResponse('commercetools', res.text);
+    },
   };
+  return () => requestToken(transport, request);
 }
 
 /** Token caches per project key, created on first use and kept. */

@@ -1,6 +1,6 @@
 /**
  * commercetools GraphQL client: read an order (by orderNumber or id) and send the `updateOrder` mutation, per
- * project key, through `{CT_API_URL}/{projectKey}/graphql` (DESIGN.md §4).
+ * project key, through `{CT_API_URL}/{projectKey}/graphql` (docs/architecture.md, "commercetools").
  *
  * Why not @commercetools/platform-sdk + ts-client: both calls are GraphQL anyway, so the SDK would only add its
  * middleware chain (auth, retry, user-agent, JSON (de)serialisation through fetch) on a path that runs twice per
@@ -9,11 +9,12 @@
  * 590 µs/call (4.4×). A pooled undici Agent with our own token cache per project key does the same work and gives
  * precise control of timeouts, retries and error typing.
  *
- * Conflicts are not errors here: `updateOrder` reports them as a result (`conflict`) for the caller's re-read loop.
+ * Timing, in-place retries, a rejected request and the first root field are downstream/graphql.ts's. Conflicts are
+ * not errors here: `updateOrder` reports them as a result (`conflict`) for the caller's re-read loop.
  */
-import { ConfigurationError, NonRetryableError, RetryableError } from '../errors.js';
-import { errorMessages, isRequestError, postGraphql, type GraphqlError } from '../downstream/graphql.js';
-import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
+import { NonRetryableError, RetryableError } from '../errors.js';
+import { errorMessages, GraphqlEndpoint, type GraphqlError, type GraphqlRequest } from '../downstream/graphql.js';
+import type { HttpTransport } from '../downstream/http.js';
 import type { CommercetoolsTokens } from './auth.js';
 import type { CommercetoolsDocuments } from './documents.js';
 
@@ -47,107 +48,88 @@ export interface CommercetoolsClientOptions {
 const NOT_FOUND_CODES = new Set(['ResourceNotFound', 'ObjectNotFound']);
 
 export class CommercetoolsClient {
-  constructor(private readonly options: CommercetoolsClientOptions) {}
+  private readonly endpoint: GraphqlEndpoint;
+
+  constructor(private readonly options: CommercetoolsClientOptions) {
+    this.endpoint = new GraphqlEndpoint({
+      transport: options.transport,
+      retries: options.retries,
+      onCall: options.onCall,
+      rejectedHint: 'check CT_GRAPHQL_* document overrides and the actions sent',
+    });
+  }
 
   async findOrder(projectKey: string, locator: OrderLocator, signal?: AbortSignal): Promise<CtOrder | null> {
     const byNumber = locator.by === 'orderNumber';
     const doc = byNumber ? this.options.documents.orderByNumber : this.options.documents.orderById;
     const variables = byNumber ? { orderNumber: locator.value } : { id: locator.value };
-    const res = await this.call<Record<string, CtOrder | null>>('order query', projectKey, doc.text, variables, signal);
-    if (res.errors?.length && isRequestError(res)) throw requestRejected('order query', projectKey, res.errors);
-    if (res.errors?.length) {
-      const codes = res.errors.map((e) => e.extensions?.code);
-      if (codes.every((c) => c !== undefined && NOT_FOUND_CODES.has(c))) return null;
-      throw typedError(`commercetools order query (project ${projectKey})`, res.errors);
-    }
-    const order = firstField(res.data);
-    if (!order) return null;
-    if (typeof order.id !== 'string' || typeof order.version !== 'number') {
-      throw new NonRetryableError(
-        'commercetools order query: the response lacks id/version (does the replaced document select id, version, orderState, paymentState, shipmentState?)',
-      );
-    }
-    return order;
+    const request = this.request('order query', projectKey, doc.text, variables, signal);
+    return this.endpoint.call<CtOrder, CtOrder | null>(request, ({ field: order, errors }) => {
+      if (errors.length) {
+        const codes = errors.map((e) => e.extensions?.code);
+        if (codes.every((c) => c !== undefined && NOT_FOUND_CODES.has(c))) return null;
+        throw typedError(`commercetools order query (project ${projectKey})`, errors);
+      }
+      if (!order) return null;
+      if (typeof order.id !== 'string' || typeof order.version !== 'number') {
+        throw new NonRetryableError(
+          'commercetools order query: the response lacks id/version (does the replaced document select id, version, orderState, paymentState, shipmentState?)',
+        );
+      }
+      return order;
+    });
   }
 
-  async updateOrder(
+  updateOrder(
     projectKey: string,
     id: string,
     version: number,
     actions: readonly Record<string, unknown>[],
     signal?: AbortSignal,
   ): Promise<UpdateResult> {
-    const res = await this.call<Record<string, (Partial<CtOrder> & { id: string }) | null>>(
-      'updateOrder',
-      projectKey,
-      this.options.documents.updateOrder.text,
-      { id, version, actions },
-      signal,
-      [409, 404],
-    );
-    if (res.errors?.length && isRequestError(res)) throw requestRejected('updateOrder', projectKey, res.errors);
-    if (res.errors?.length) {
-      const conflict = res.errors.find((e) => e.extensions?.code === 'ConcurrentModification');
-      if (conflict) {
-        const current = Number(conflict.extensions?.currentVersion);
-        return {
-          kind: 'conflict',
-          currentVersion: Number.isFinite(current) ? current : undefined,
-          message: conflict.message,
-        };
+    const variables = { id, version, actions };
+    const request = this.request('updateOrder', projectKey, this.options.documents.updateOrder.text, variables, signal);
+    type Updated = Partial<CtOrder> & { id: string };
+    return this.endpoint.call<Updated, UpdateResult>({ ...request, acceptStatuses: [409, 404] }, (res) => {
+      if (res.errors.length) {
+        const conflict = res.errors.find((e) => e.extensions?.code === 'ConcurrentModification');
+        if (conflict) {
+          const current = Number(conflict.extensions?.currentVersion);
+          return {
+            kind: 'conflict',
+            currentVersion: Number.isFinite(current) ? current : undefined,
+            message: conflict.message,
+          };
+        }
+        if (res.errors.some((e) => NOT_FOUND_CODES.has(e.extensions?.code ?? ''))) {
+          return { kind: 'not-found', message: errorMessages(res.errors) };
+        }
+        throw typedError(`commercetools updateOrder (project ${projectKey}, order ${id})`, res.errors);
       }
-      if (res.errors.some((e) => NOT_FOUND_CODES.has(e.extensions?.code ?? ''))) {
-        return { kind: 'not-found', message: errorMessages(res.errors) };
-      }
-      throw typedError(`commercetools updateOrder (project ${projectKey}, order ${id})`, res.errors);
-    }
-    if (res.status === 409) return { kind: 'conflict', message: 'HTTP 409' };
-    if (res.status === 404) return { kind: 'not-found', message: 'HTTP 404' };
-    const order = firstField(res.data);
-    if (!order) return { kind: 'not-found', message: 'updateOrder returned null' };
-    return { kind: 'updated', order };
+      if (res.status === 409) return { kind: 'conflict', message: 'HTTP 409' };
+      if (res.status === 404) return { kind: 'not-found', message: 'HTTP 404' };
+      if (!res.field) return { kind: 'not-found', message: 'updateOrder returned null' };
+      return { kind: 'updated', order: res.field };
+    });
   }
 
-  private async call<T>(
+  private request(
     operation: string,
     projectKey: string,
     query: string,
     variables: Record<string, unknown>,
-    signal?: AbortSignal,
-    acceptStatuses?: readonly number[],
-  ) {
-    const started = performance.now();
-    try {
-      const res = await withInPlaceRetries(
-        () =>
-          postGraphql<T>(this.options.transport, this.options.tokens.forProject(projectKey), {
-            url: `${this.options.apiUrl}/${encodeURIComponent(projectKey)}/graphql`,
-            query,
-            variables,
-            operation,
-            signal,
-            acceptStatuses,
-          }),
-        { retries: this.options.retries, signal },
-      );
-      this.options.onCall?.(operation, (performance.now() - started) / 1000, 'ok');
-      return res;
-    } catch (error) {
-      this.options.onCall?.(operation, (performance.now() - started) / 1000, 'error');
-      throw error;
-    }
+    signal: AbortSignal | undefined,
+  ): GraphqlRequest {
+    return {
+      url: `${this.options.apiUrl}/${encodeURIComponent(projectKey)}/graphql`,
+      tokens: this.options.tokens.forProject(projectKey),
+      query,
+      variables,
+      operation,
+      signal,
+      subject: `commercetools ${operation} (project ${projectKey})`,
+    };
   }
-}
-
-function firstField<T>(data: Record<string, T | null> | null | undefined): T | null {
-  if (!data) return null;
-  return Object.values(data)[0] ?? null;
-}
-
-function requestRejected(operation: string, projectKey: string, errors: readonly GraphqlError[]): ConfigurationError {
-  return new ConfigurationError(
-    `commercetools ${operation} (project ${projectKey}): the request was rejected (check CT_GRAPHQL_* document overrides and the actions sent): ${errorMessages(errors)}`,
-  );
 }
 
 /**
@@ -173,7 +155,7 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 /** GraphQL errors other than conflicts/not-found: a coded client error is permanent; transient or uncoded ones may pass. */
-function typedError(what: string, errors: readonly GraphqlError[]): Error {
+function typedError(what: string, errors: readonly GraphqlError[]): RetryableError | NonRetryableError {
   const message = `${what}: ${errorMessages(errors)}`;
   const permanent = errors.some((e) => {
     const code = e.extensions?.code;

@@ -1,5 +1,5 @@
 /**
- * Bring one commercetools order to the desired states with optimistic concurrency (DESIGN.md §4, §6):
+ * Bring one commercetools order to the desired states with optimistic concurrency (docs/architecture.md, "commercetools" and "Processing semantics"):
  * compute the changing actions against the order's current state, send one updateOrder, and on
  * ConcurrentModification re-read and recompute (bounded), then give up with a RetryableError for the retry tiers.
  * After a conflict the caller also refreshes what it wants (`refreshDesired`): the other writer may have been another

@@ -1,5 +1,5 @@
 /**
- * GraphQL documents kept in .graphql files that a deployment can replace by file path (DESIGN.md §1, §4). Every
+ * GraphQL documents kept in .graphql files that a deployment can replace by file path (docs/architecture.md, "The job" and "commercetools"). Every
  * document is checked when the handler is created — it parses, holds exactly one operation of the expected type, and
  * declares the variables the connector sends — and optionally validated against a GraphQL schema, so a broken
  * override fails the start with a ConfigError naming its variable instead of dead-lettering every message.

@@ -1,11 +1,18 @@
 /**
- * One authorised GraphQL POST: bearer token from a TokenCache, refreshed once on 401; a second 401 means the
- * credentials are not accepted → DownstreamUnavailableError (every call would fail; the runtime pauses instead of
+ * GraphQL over the downstream HTTP transport, as both clients (Fluent, commercetools) call it.
+ *
+ * `postGraphql` is one authorised POST: bearer token from a TokenCache, refreshed once on 401; a second 401 means the
+ * credentials are not accepted → AccessDeniedError (every call would fail; the runtime pauses instead of
  * dead-lettering the stream). Transient statuses become typed errors (see http.ts); other statuses and the body are
  * returned for the caller to interpret (commercetools answers conflicts with 409 + GraphQL errors).
+ *
+ * `GraphqlEndpoint.call` is what a client method uses: timing for the metrics, in-place retries of transient
+ * failures, a request the server rejects as invalid typed as a ConfigurationError, and the first root field of
+ * `data` read whatever its alias (replaced documents may alias it).
  */
-import { DownstreamUnavailableError, NonRetryableError, RetryableError } from '../errors.js';
-import type { HttpTransport } from './http.js';
+import { ConfigurationError, NonRetryableError, RetryableError } from '../errors.js';
+import { AccessDeniedError } from './errors.js';
+import { withInPlaceRetries, type HttpTransport } from './http.js';
 import type { TokenCache } from './token-cache.js';
 
 export interface GraphqlError {
@@ -24,7 +31,7 @@ export interface GraphqlCall {
   readonly url: string;
   readonly query: string;
   readonly variables: Record<string, unknown>;
-  /** For messages, e.g. `updateOrder`. */
+  /** For messages and metrics, e.g. `updateOrder`. */
   readonly operation: string;
   readonly signal?: AbortSignal;
   /** Statuses besides 200 whose GraphQL body the caller wants (e.g. 409). */
@@ -48,7 +55,7 @@ export async function postGraphql<T>(
     if (res.status === 401) {
       tokens.invalidate(token);
       if (authAttempt < 2) continue;
-      throw new DownstreamUnavailableError(
+      throw new AccessDeniedError(
         transport.service,
         `${transport.service} ${call.operation}: HTTP 401 even with a freshly issued token (credentials or permissions revoked?)`,
         { details: { status: 401 } },
@@ -58,7 +65,7 @@ export async function postGraphql<T>(
     if (statusError) throw statusError;
     if (res.status === 403) {
       // A missing scope hits every order of the project alike: an outage to fix, not a reason to drain the stream.
-      throw new DownstreamUnavailableError(
+      throw new AccessDeniedError(
         transport.service,
         `${transport.service} ${call.operation}: HTTP 403 ${res.text.slice(0, 200)} (check the client's scopes)`,
         { details: { status: 403 } },
@@ -67,8 +74,9 @@ export async function postGraphql<T>(
     const parsed = parseBody<T>(res.text);
     if (res.status === 200 || call.acceptStatuses?.includes(res.status)) {
       if (!parsed) {
+        // A proxy's error page or a truncated answer: may pass, so retried in place like a 5xx.
         throw new RetryableError(`${transport.service} ${call.operation}: HTTP ${res.status} with a non-JSON body`, {
-          details: { status: res.status, transient: true },
+          details: { status: res.status },
         });
       }
       return { status: res.status, data: parsed.data, errors: parsed.errors };
@@ -106,4 +114,65 @@ export function isRequestError(res: GraphqlResponse<unknown>): boolean {
       (e) => e.path === undefined && !e.extensions?.code?.match(/^(ConcurrentModification|ResourceNotFound)$/),
     )
   );
+}
+
+/** A GraphQL answer as a client reads it. */
+export interface GraphqlAnswer<T> {
+  readonly status: number;
+  /** The first root field of `data`, whatever its alias; null when there is none. */
+  readonly field: T | null;
+  /** The answer's GraphQL errors ([] when none). */
+  readonly errors: readonly GraphqlError[];
+}
+
+export interface GraphqlEndpointOptions {
+  readonly transport: HttpTransport;
+  /** In-place retries of transient failures (429, 5xx, network, timeout). Default 2. */
+  readonly retries?: number;
+  /** Observes every call: its duration including in-place retries, and whether it failed. */
+  readonly onCall?: (operation: string, seconds: number, outcome: 'ok' | 'error') => void;
+  /** What to check when the server rejects a request as invalid, e.g. `check FLUENT_GRAPHQL_* document overrides`. */
+  readonly rejectedHint: string;
+}
+
+export interface GraphqlRequest extends GraphqlCall {
+  readonly tokens: TokenCache;
+  /** How error messages name the call. Default `{service} {operation}`. */
+  readonly subject?: string;
+}
+
+export class GraphqlEndpoint {
+  constructor(private readonly options: GraphqlEndpointOptions) {}
+
+  /**
+   * Sends `request` (retrying transient failures in place) and hands the answer to `read`, which returns the
+   * client's result or throws; the call counts as an error for `onCall` when either throws.
+   */
+  async call<T, R>(request: GraphqlRequest, read: (answer: GraphqlAnswer<T>) => R): Promise<R> {
+    const { transport, retries, onCall } = this.options;
+    const started = performance.now();
+    try {
+      const res = await withInPlaceRetries(
+        () => postGraphql<Record<string, T | null>>(transport, request.tokens, request),
+        { retries, signal: request.signal },
+      );
+      if (isRequestError(res)) {
+        const subject = request.subject ?? `${transport.service} ${request.operation}`;
+        throw new ConfigurationError(
+          `${subject}: the request was rejected (${this.options.rejectedHint}): ${errorMessages(res.errors)}`,
+        );
+      }
+      const result = read({ status: res.status, field: firstField(res.data), errors: res.errors ?? [] });
+      onCall?.(request.operation, (performance.now() - started) / 1000, 'ok');
+      return result;
+    } catch (error) {
+      onCall?.(request.operation, (performance.now() - started) / 1000, 'error');
+      throw error;
+    }
+  }
+}
+
+function firstField<T>(data: Record<string, T | null> | null | undefined): T | null {
+  if (!data) return null;
+  return Object.values(data)[0] ?? null;
 }

@@ -5,13 +5,15 @@
  *   connection refused / DNS failure, HTTP 502/503/504  → DownstreamUnavailableError (retryable; an outage sign)
  *   timeout, connection reset, HTTP 408, 429, other 5xx → RetryableError
  *
- * Both carry `details.transient = true`, which `withInPlaceRetries` uses to retry once or twice before giving up.
+ * Both have transient codes (RETRYABLE, DOWNSTREAM_UNAVAILABLE; see errors.ts), which `withInPlaceRetries` uses to
+ * retry once or twice before giving up.
  * undici is used directly (not fetch/graphql-request) because the hot path does ~3 calls per message at ≥1,000
  * messages/s: `request()` on a pooled Agent avoids the WHATWG stream/Response overhead.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
-import { ConnectorError, DownstreamUnavailableError, RetryableError } from '../errors.js';
+import { DownstreamUnavailableError, isConnectorError, RetryableError, type ConnectorError } from '../errors.js';
+import { isTransient } from './errors.js';
 
 export interface HttpTransportOptions {
   /** Service name in error messages and metrics, e.g. `fluent`. */
@@ -89,7 +91,7 @@ export class HttpTransport {
 
   /** Maps a non-2xx status to a typed error (408/429/5xx); returns undefined for statuses the caller must interpret. */
   statusError(status: number, operation: string, text: string): ConnectorError | undefined {
-    const details = { transient: true, status, service: this.service };
+    const details = { status, service: this.service };
     const snippet = text.slice(0, 200);
     if (status === 502 || status === 503 || status === 504) {
       return new DownstreamUnavailableError(this.service, `${this.service} ${operation}: HTTP ${status} ${snippet}`, {
@@ -107,17 +109,17 @@ export class HttpTransport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private networkError(error: unknown, req: HttpRequest): ConnectorError {
-    if (error instanceof ConnectorError) return error;
+  private networkError(error: unknown, req: HttpRequest): Error {
+    if (isConnectorError(error)) return error;
     const code = errorCode(error);
     const what = `${this.service} ${req.operation}`;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new RetryableError(`${what}: timed out after ${this.timeoutMs} ms`, {
         cause: error,
-        details: { transient: true, service: this.service, timeoutMs: this.timeoutMs },
+        details: { service: this.service, timeoutMs: this.timeoutMs },
       });
     }
-    const details = { transient: true, service: this.service, code };
+    const details = { service: this.service, code };
     if (
       code === 'ECONNREFUSED' ||
       code === 'ENOTFOUND' ||
@@ -142,11 +144,6 @@ function errorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-}
-
-/** True for failures worth one more immediate attempt (network, timeout, 408, 429, 5xx). */
-export function isTransient(error: unknown): boolean {
-  return error instanceof ConnectorError && error.details?.['transient'] === true;
 }
 
 export interface InPlaceRetryOptions {

@@ -1,11 +1,11 @@
 /**
- * Fluent GraphQL client: orders by id or ref and settings by name (DESIGN.md §3). Each call has a timeout, transient
- * failures are retried in place once or twice, and failures are typed (see downstream/http.ts). The first root field
- * of `data` is read whatever its alias, so replaced documents may alias it.
+ * Fluent GraphQL client: orders by id or ref and settings by name (docs/architecture.md, "Fluent"). Timing, in-place
+ * retries, a rejected request and the first root field are downstream/graphql.ts's; any other GraphQL error in an
+ * answer is retryable.
  */
-import { ConfigurationError, RetryableError } from '../errors.js';
-import { errorMessages, isRequestError, postGraphql } from '../downstream/graphql.js';
-import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
+import { RetryableError } from '../errors.js';
+import { errorMessages, GraphqlEndpoint } from '../downstream/graphql.js';
+import type { HttpTransport } from '../downstream/http.js';
 import type { TokenCache } from '../downstream/token-cache.js';
 import type { FluentDocuments } from './documents.js';
 
@@ -43,9 +43,16 @@ export interface FluentClientOptions {
 
 export class FluentClient {
   private readonly url: string;
+  private readonly endpoint: GraphqlEndpoint;
 
   constructor(private readonly options: FluentClientOptions) {
     this.url = `${options.baseUrl}/graphql`;
+    this.endpoint = new GraphqlEndpoint({
+      transport: options.transport,
+      retries: options.retries,
+      onCall: options.onCall,
+      rejectedHint: 'check FLUENT_GRAPHQL_* document overrides',
+    });
   }
 
   orderById(id: string, signal?: AbortSignal): Promise<FluentOrder | null> {
@@ -72,44 +79,18 @@ export class FluentClient {
     return (connection?.edges ?? []).flatMap((e) => (e?.node ? [e.node] : []));
   }
 
-  private async query<T>(
+  private query<T>(
     operation: string,
     query: string,
     variables: Record<string, unknown>,
     signal?: AbortSignal,
   ): Promise<T | null> {
-    const started = performance.now();
-    try {
-      const result = await withInPlaceRetries(
-        async () => {
-          const res = await postGraphql<Record<string, T | null>>(this.options.transport, this.options.tokens, {
-            url: this.url,
-            query,
-            variables,
-            operation,
-            signal,
-          });
-          if (res.errors?.length && isRequestError(res)) {
-            throw new ConfigurationError(
-              `fluent ${operation}: the request was rejected (check FLUENT_GRAPHQL_* document overrides): ${errorMessages(res.errors)}`,
-            );
-          }
-          if (res.errors?.length) {
-            throw new RetryableError(`fluent ${operation}: ${errorMessages(res.errors)}`, {
-              details: { service: 'fluent' },
-            });
-          }
-          const data = res.data ?? {};
-          const first = Object.values(data)[0];
-          return first ?? null;
-        },
-        { retries: this.options.retries, signal },
-      );
-      this.options.onCall?.(operation, (performance.now() - started) / 1000, 'ok');
-      return result;
-    } catch (error) {
-      this.options.onCall?.(operation, (performance.now() - started) / 1000, 'error');
-      throw error;
-    }
+    const request = { url: this.url, tokens: this.options.tokens, query, variables, operation, signal };
+    return this.endpoint.call<T, T | null>(request, ({ field, errors }) => {
+      if (errors.length) {
+        throw new RetryableError(`fluent ${operation}: ${errorMessages(errors)}`, { details: { service: 'fluent' } });
+      }
+      return field;
+    });
   }
 }

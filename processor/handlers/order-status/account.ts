@@ -1,7 +1,7 @@
 /**
  * Account mapping (pure): which commercetools project a Fluent account/retailer writes to. The setting
  * `fc.connect.<connector>.account-mapping` is `{"fluent":{"accountId":"ACME","retailerId":"1"},
- * "externalAccount":{"projectKey":"my-project"}}` (DESIGN.md §3); a list of such entries is accepted too. An entry
+ * "externalAccount":{"projectKey":"my-project"}}` (docs/architecture.md, "Fluent"); a list of such entries is accepted too. An entry
  * matches when its accountId matches (case-insensitively) and, if it names a retailerId, that matches as well. No
  * match (or no setting) → the default project (CT_PROJECT_KEY).
  */

@@ -1,6 +1,6 @@
 /**
  * Action diff (pure): only the dimensions whose desired state differs from the commercetools order's current state
- * become update actions, so a duplicate or late delivery produces no write (DESIGN.md §6).
+ * become update actions, so a duplicate or late delivery produces no write (docs/architecture.md, "Processing semantics").
  */
 import type { DesiredStates } from './mapping.js';
 

@@ -1,10 +1,10 @@
 /**
- * Configuration of the order-status handler (DESIGN.md §7, "Processor" plus the handler's own variables), parsed
- * from the environment with zod. `parseOrderStatusEnv` throws a ConfigError naming every bad variable; secret values
- * never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
+ * Configuration of the order-status handler (docs/configuration.md), parsed from the environment with the
+ * common/env helpers: unset, empty or blank means the default. `parseOrderStatusEnv` throws a ConfigError naming
+ * every bad variable; secret values never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
  */
 import { z } from 'zod';
-import { parseEnv } from '../../../common/index.js';
+import { duration, int, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
 import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
 
 export const CORRELATION_STRATEGIES = ['orderNumber', 'id', 'strip-prefix', 'attribute'] as const;
@@ -71,83 +71,46 @@ export interface OrderStatusConfig {
   readonly versionCacheSize: number;
 }
 
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-
-/** `500ms`, `30s`, `5m`, `1h` or a bare number of milliseconds. */
-export function parseDurationMs(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 'ms') as keyof typeof UNIT_MS]);
-}
-
-const duration = (fallback: string, min = 0) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      const ms = parseDurationMs(v);
-      if (ms === undefined || ms < min) {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration ≥ ${min} ms (use e.g. 500ms, 30s, 5m)` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const intVar = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
-const required = (what: string) =>
-  z
-    .string({ error: `${what} is required` })
-    .trim()
-    .min(1, `${what} is required`);
-const url = (what: string) =>
-  required(what)
-    .pipe(z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` }))
-    .transform((v) => v.replace(/\/+$/, ''));
-const optionalPath = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+/**
+ * A required http(s) URL. common/env's `url()` without a default lets an unset or blank variable through as
+ * undefined; the string check after it reports that as missing, as `requiredText()` does.
+ */
+const requiredUrl = () => url().pipe(z.string({ error: 'is required' }));
 
 export const orderStatusEnvSchema = z
   .object({
-    FLUENT_BASE_URL: url('FLUENT_BASE_URL'),
-    FLUENT_CLIENT_ID: required('FLUENT_CLIENT_ID'),
-    FLUENT_CLIENT_SECRET: required('FLUENT_CLIENT_SECRET'),
-    FLUENT_USERNAME: required('FLUENT_USERNAME'),
-    FLUENT_PASSWORD: required('FLUENT_PASSWORD'),
-    FLUENT_HTTP_TIMEOUT: duration('10s', 1),
-    FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT: optionalPath,
-    FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT: optionalPath,
-    FLUENT_GRAPHQL_SETTINGS_DOCUMENT: optionalPath,
-    CONNECTOR_NAME: z
-      .string()
-      .trim()
-      .regex(/^[a-zA-Z0-9_-]+$/, 'CONNECTOR_NAME uses letters, digits, "_" and "-"')
-      .default('commercetools'),
-    CT_AUTH_URL: url('CT_AUTH_URL'),
-    CT_API_URL: url('CT_API_URL'),
-    CT_CLIENT_ID: required('CT_CLIENT_ID'),
-    CT_CLIENT_SECRET: required('CT_CLIENT_SECRET'),
-    CT_PROJECT_KEY: required('CT_PROJECT_KEY'),
-    CT_SCOPE: z.string().trim().min(1).default('manage_orders:{projectKey}'),
-    CT_HTTP_TIMEOUT: duration('10s', 1),
-    CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: optionalPath,
-    CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT: optionalPath,
-    CT_GRAPHQL_ORDER_BY_ID_DOCUMENT: optionalPath,
-    CT_GRAPHQL_SCHEMA_FILE: optionalPath,
-    ORDER_CORRELATION: z
-      .enum(CORRELATION_STRATEGIES, { error: `ORDER_CORRELATION must be one of ${CORRELATION_STRATEGIES.join('|')}` })
-      .default('orderNumber'),
-    ORDER_CORRELATION_PREFIX: optionalPath,
-    ORDER_CORRELATION_ATTRIBUTE: optionalPath,
-    SETTINGS_CACHE_TTL: duration('5m'),
-    ORDER_NOT_FOUND_MAX_ATTEMPTS: intVar(3, 1, 100),
-    CT_CONFLICT_RETRIES: intVar(3, 0, 20),
-    HTTP_RETRIES: intVar(2, 0, 5),
-    HTTP_CONNECTIONS: intVar(128, 1, 4096),
-    ORDER_VERSION_CACHE_SIZE: intVar(50_000, 0, 10_000_000),
+    FLUENT_BASE_URL: requiredUrl(),
+    FLUENT_CLIENT_ID: requiredText(),
+    FLUENT_CLIENT_SECRET: requiredText(),
+    FLUENT_USERNAME: requiredText(),
+    FLUENT_PASSWORD: requiredText(),
+    FLUENT_HTTP_TIMEOUT: duration({ default: '10s', min: 1 }),
+    FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
+    FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT: text(),
+    FLUENT_GRAPHQL_SETTINGS_DOCUMENT: text(),
+    CONNECTOR_NAME: text('commercetools').pipe(
+      z.string().regex(/^[a-zA-Z0-9_-]+$/, 'CONNECTOR_NAME uses letters, digits, "_" and "-"'),
+    ),
+    CT_AUTH_URL: requiredUrl(),
+    CT_API_URL: requiredUrl(),
+    CT_CLIENT_ID: requiredText(),
+    CT_CLIENT_SECRET: requiredText(),
+    CT_PROJECT_KEY: requiredText(),
+    CT_SCOPE: text('manage_orders:{projectKey}'),
+    CT_HTTP_TIMEOUT: duration({ default: '10s', min: 1 }),
+    CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: text(),
+    CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT: text(),
+    CT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
+    CT_GRAPHQL_SCHEMA_FILE: text(),
+    ORDER_CORRELATION: oneOf(CORRELATION_STRATEGIES, 'orderNumber'),
+    ORDER_CORRELATION_PREFIX: text(),
+    ORDER_CORRELATION_ATTRIBUTE: text(),
+    SETTINGS_CACHE_TTL: duration({ default: '5m' }),
+    ORDER_NOT_FOUND_MAX_ATTEMPTS: int({ default: 3, min: 1, max: 100 }),
+    CT_CONFLICT_RETRIES: int({ default: 3, min: 0, max: 20 }),
+    HTTP_RETRIES: int({ default: 2, min: 0, max: 5 }),
+    HTTP_CONNECTIONS: int({ default: 128, min: 1, max: 4096 }),
+    ORDER_VERSION_CACHE_SIZE: int({ default: 50_000, min: 0, max: 10_000_000 }),
   })
   .superRefine((env, ctx) => {
     if (env.ORDER_CORRELATION === 'strip-prefix' && !env.ORDER_CORRELATION_PREFIX) {
@@ -166,7 +129,7 @@ export const orderStatusEnvSchema = z
     }
   });
 
-/** Parses the environment; throws ConfigError (from schemas/) listing every offending variable. */
+/** Parses the environment; throws ConfigError (common/errors.ts) listing every offending variable. */
 export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
   const e = parseEnv(orderStatusEnvSchema, env);
   return Object.freeze({

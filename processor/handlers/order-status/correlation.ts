@@ -1,5 +1,5 @@
 /**
- * Correlation (pure): which commercetools order a Fluent order is (DESIGN.md §4). Default: the commercetools
+ * Correlation (pure): which commercetools order a Fluent order is (docs/architecture.md, "commercetools"). Default: the commercetools
  * `orderNumber` equals the Fluent `ref`; alternatives: the commercetools `id` equals the ref, the ref minus a prefix
  * (e.g. `HD_`) is the orderNumber, or a named Fluent order attribute holds the orderNumber.
  */

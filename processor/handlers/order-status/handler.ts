@@ -1,17 +1,17 @@
 /**
- * The order-status handler (DESIGN.md §1, §6): for each webhook, fetch the order from Fluent *now* (its current
+ * The order-status handler (docs/architecture.md, "The job" and "Processing semantics"): for each webhook, fetch the order from Fluent *now* (its current
  * status is the desired state, never the webhook's `entityStatus`, so a late retry or duplicate cannot regress an
  * order), map the status through the cached settings, find the commercetools order and send one `updateOrder` with
  * only the changing actions. Per message: one Fluent order fetch, at most one commercetools read, one write.
  */
-import type { ConnectorError } from '../../errors.js';
-import { NonRetryableError, RetryableError } from '../../errors.js';
+import type { ErrorCode } from '../../../common/error-codes.js';
+import { errorCodeOf, NonRetryableError, RetryableError, type ConnectorError } from '../../errors.js';
 import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
 import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
 import { syncOrder } from '../../commercetools/orders.js';
 import type { OrderVersionCache } from '../../commercetools/version-cache.js';
 import type { FluentClient, FluentOrder } from '../../fluent/client.js';
-import type { TtlCache } from '../../fluent/settings.js';
+import type { TtlCache } from '../../downstream/ttl-cache.js';
 import { projectKeyFor, type AccountMapping } from './account.js';
 import { isEmptyDesire, statusActions, type OrderUpdateAction } from './actions.js';
 import type { OrderStatusConfig } from './config.js';
@@ -57,13 +57,17 @@ export interface OrderStatusHandlerDeps {
   readonly close?: () => Promise<void>;
 }
 
+/** The order does not exist (yet) in Fluent or commercetools: retried while attempts remain (it may be created late). */
 export class OrderNotFoundError extends RetryableError {
-  override readonly code = 'ORDER_NOT_FOUND';
+  static override readonly errorCode: ErrorCode = 'ORDER_NOT_FOUND';
 }
 
+/** Still no order after ORDER_NOT_FOUND_MAX_ATTEMPTS: dead-lettered with the reason. */
 export class OrderNotFoundFinalError extends NonRetryableError {
-  override readonly code = 'ORDER_NOT_FOUND';
+  static override readonly errorCode: ErrorCode = 'ORDER_NOT_FOUND_FINAL';
 }
+
+const NOT_FOUND_CODES: ReadonlySet<string> = new Set<ErrorCode>(['ORDER_NOT_FOUND', 'ORDER_NOT_FOUND_FINAL']);
 
 /** Which Fluent order a webhook is about: the entity itself, else its root entity. */
 export function fluentOrderReference(payload: HandlerContext['payload']): { id?: string; ref?: string } | undefined {
@@ -183,9 +187,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
         metrics.outcome(outcome.status);
         return outcome;
       } catch (error) {
-        metrics.outcome(
-          error instanceof OrderNotFoundError || error instanceof OrderNotFoundFinalError ? 'not_found' : 'error',
-        );
+        metrics.outcome(NOT_FOUND_CODES.has(errorCodeOf(error)) ? 'not_found' : 'error');
         throw error;
       }
     },

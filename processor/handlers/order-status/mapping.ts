@@ -1,6 +1,6 @@
 /**
  * Status mappings (pure). Fluent settings hold many-to-one maps `{"fluent": {"<FLUENT_STATUS>": "<ct value>"}}`
- * (DESIGN.md §3). Values are matched case-insensitively against the commercetools enums and normalised to their
+ * (docs/architecture.md, "Fluent"). Values are matched case-insensitively against the commercetools enums and normalised to their
  * PascalCase spelling (the documented example uses `paid`). Problems are kept, not thrown, when a setting is parsed:
  * they surface as a ConfigurationError only for the message whose status hits them, so one typo does not stop every
  * other status from syncing. A status missing from a mapping leaves that dimension alone.

@@ -42,7 +42,7 @@ describe('commercetools documents', () => {
     expect(text).toContain('search: updateOrder(id: $id, version: $version, actions: $actions)');
   });
 
-  it('the exact DESIGN §4 mutation (selecting only id) is accepted as an override and validates', () => {
+  it('the documented mutation (selecting only id) is accepted as an override and validates', () => {
     const exact =
       'mutation Search($id: String!, $version: Long!, $actions: [OrderUpdateAction!]!) { search: updateOrder(id: $id, version: $version, actions: $actions) { id } }';
     expect(validate(schema, parse(exact))).toEqual([]);

@@ -2,9 +2,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ConnectorError } from '../../../../processor/errors.js';
-import { DownstreamUnavailableError, NonRetryableError, RetryableError } from '../../../../processor/errors.js';
-import { HttpTransport, isTransient, withInPlaceRetries } from '../../../../processor/downstream/http.js';
+import {
+  ConnectorError,
+  DownstreamUnavailableError,
+  NonRetryableError,
+  RetryableError,
+} from '../../../../processor/errors.js';
+import { AccessDeniedError, isTransient } from '../../../../processor/downstream/errors.js';
+import { HttpTransport, withInPlaceRetries } from '../../../../processor/downstream/http.js';
 
 let server: Server;
 let base: string;
@@ -70,7 +75,7 @@ describe('HttpTransport', () => {
 });
 
 describe('withInPlaceRetries', () => {
-  const transient = () => new RetryableError('blip', { details: { transient: true } });
+  const transient = () => new RetryableError('blip');
 
   it('retries transient failures up to the bound, then rethrows', async () => {
     const fn = vi.fn(async () => {
@@ -92,9 +97,28 @@ describe('withInPlaceRetries', () => {
     expect(result).toBe('ok');
   });
 
-  it.each<[string, ConnectorError | Error]>([
+  it('retries an outage sign from the transport (e.g. 503) in place', async () => {
+    const fn = vi.fn(async () => {
+      if (fn.mock.calls.length === 1) throw new DownstreamUnavailableError('fluent', 'HTTP 503');
+      return 'ok';
+    });
+    expect(await withInPlaceRetries(fn, { backoffMs: () => 1 })).toBe('ok');
+  });
+
+  it('does not retry once the caller signal is aborted', async () => {
+    const controller = new AbortController();
+    const fn = vi.fn(async () => {
+      controller.abort();
+      throw transient();
+    });
+    await expect(withInPlaceRetries(fn, { signal: controller.signal, backoffMs: () => 1 })).rejects.toThrow('blip');
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it.each<[string, Error]>([
     ['non-retryable', new NonRetryableError('bad request')],
-    ['retryable but not transient (e.g. credentials rejected)', new DownstreamUnavailableError('fluent', 'denied')],
+    ['access-denied (credentials rejected: retriable, but not at once)', new AccessDeniedError('fluent', 'denied')],
+    ['retriable but not transient', new ConnectorError('ORDER_NOT_FOUND', 'not there yet')],
     ['untyped', new Error('bug')],
   ])('does not retry %s errors', async (_label, error) => {
     const fn = vi.fn(async () => {

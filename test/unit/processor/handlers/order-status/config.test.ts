@@ -85,3 +85,57 @@ describe('parseOrderStatusEnv', () => {
     expect(problems({ ...VALID, ORDER_CORRELATION: 'email' }).join()).toContain('ORDER_CORRELATION');
   });
 });
+
+describe('empty variables take their defaults', () => {
+  it('CT_CONFLICT_RETRIES= keeps 3 in-place conflict retries (it used to become 0)', () => {
+    expect(parseOrderStatusEnv({ ...VALID, CT_CONFLICT_RETRIES: '' }).conflictRetries).toBe(3);
+  });
+
+  it('ORDER_VERSION_CACHE_SIZE= keeps the version cache (it used to disable it)', () => {
+    expect(parseOrderStatusEnv({ ...VALID, ORDER_VERSION_CACHE_SIZE: '' }).versionCacheSize).toBe(50_000);
+    expect(parseOrderStatusEnv({ ...VALID, ORDER_VERSION_CACHE_SIZE: '0' }).versionCacheSize).toBe(0);
+  });
+
+  it('every other optional variable: blank is the default, never 0 or a problem', () => {
+    const blank = Object.fromEntries(
+      [
+        'HTTP_RETRIES',
+        'HTTP_CONNECTIONS',
+        'ORDER_NOT_FOUND_MAX_ATTEMPTS',
+        'SETTINGS_CACHE_TTL',
+        'FLUENT_HTTP_TIMEOUT',
+        'CT_HTTP_TIMEOUT',
+        'CT_SCOPE',
+        'CONNECTOR_NAME',
+        'ORDER_CORRELATION',
+        'CT_GRAPHQL_UPDATE_ORDER_DOCUMENT',
+        'CT_GRAPHQL_SCHEMA_FILE',
+      ].map((name) => [name, '  ']),
+    );
+    const config = parseOrderStatusEnv({ ...VALID, ...blank });
+    expect(config).toMatchObject({
+      httpRetries: 2,
+      httpConnections: 128,
+      orderNotFoundMaxAttempts: 3,
+      settingsCacheTtlMs: 300_000,
+      connectorName: 'commercetools',
+      correlation: { strategy: 'orderNumber' },
+      fluent: { timeoutMs: 10_000 },
+      commercetools: { timeoutMs: 10_000, scope: 'manage_orders:{projectKey}', documents: { updateOrder: undefined } },
+    });
+    expect(config.commercetools.schemaFile).toMatch(/commercetools-graphql-schema\.sdl$/);
+  });
+
+  it('blank required variables are still missing', () => {
+    const text = problems({ ...VALID, FLUENT_BASE_URL: ' ', CT_CLIENT_ID: '' }).join('\n');
+    expect(text).toContain('FLUENT_BASE_URL');
+    expect(text).toContain('CT_CLIENT_ID');
+  });
+
+  it('rejects values out of range and malformed durations', () => {
+    const text = problems({ ...VALID, HTTP_RETRIES: '9', CT_CONFLICT_RETRIES: '-1', CT_HTTP_TIMEOUT: '0' }).join('\n');
+    expect(text).toContain('HTTP_RETRIES');
+    expect(text).toContain('CT_CONFLICT_RETRIES');
+    expect(text).toContain('CT_HTTP_TIMEOUT');
+  });
+});

@@ -8,7 +8,7 @@ import {
   type StatusMappings,
 } from '../../../../../processor/handlers/order-status/mapping.js';
 
-// The example mappings documented in DESIGN.md §3 (note the lower-case payment values).
+// The example mappings documented in docs/architecture.md, "Fluent" (note the lower-case payment values).
 const ORDER_MAPPING = {
   fluent: {
     RECEIVED: 'Open',
