@@ -33,7 +33,10 @@ export const ERROR_CODES = {
 
   // Record contract (schemas/serde)
   UNDECODABLE_RECORD: spec(false, 'bytes are not a registry-framed Avro record of a known schema'),
-  REGISTRY_UNAVAILABLE: spec(true, 'the schema registry cannot be reached or answers 5xx', { outage: true }),
+  REGISTRY_UNAVAILABLE: spec(true, 'the schema registry cannot be reached or answers 5xx', {
+    outage: true,
+    status: 503,
+  }),
 
   // Processor
   RETRYABLE: spec(true, 'a transient failure (network, timeout, 5xx, 429, conflict after in-place attempts)'),
@@ -80,6 +83,13 @@ export const ERROR_CODES = {
   UNKNOWN_TOPIC: spec(false, 'a connector topic does not exist', { exitCode: ExitCode.runtime }),
   GROUP_ACTIVE: spec(false, 'the consumer group has live members', { exitCode: ExitCode.runtime }),
   INTERRUPTED: spec(false, 'stopped by the operator', { exitCode: ExitCode.interrupted }),
+  REPLICATION_FACTOR: spec(false, 'the replication factor exceeds the brokers in the cluster', {
+    exitCode: ExitCode.usage,
+  }),
+  UNKNOWN_PARTITION: spec(false, 'the partition does not exist in the topic', { exitCode: ExitCode.runtime }),
+  OFFSET_OUT_OF_RANGE: spec(false, 'the offset is outside the partition', { exitCode: ExitCode.runtime }),
+  CHECKPOINT_CORRUPT: spec(false, 'a replay checkpoint file cannot be read', { exitCode: ExitCode.runtime }),
+  REPLAY_LOCKED: spec(false, 'the same replay is already running', { exitCode: ExitCode.runtime }),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

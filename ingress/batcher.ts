@@ -1,12 +1,16 @@
 /**
- * Coalesces concurrent produce requests into few produce calls (DESIGN.md §1, issue "requests arriving together are
- * produced together"). Each `add()` resolves when the batch holding its message is acknowledged and rejects when
+ * Coalesces concurrent produce requests into few produce calls (docs/architecture.md, "The job": requests arriving
+ * together are produced together). Each `add()` resolves when the batch holding its message is acknowledged and rejects when
  * that batch fails: one batch = one produce call = one fate.
  *
  * Batches form naturally under load: while `maxInFlight` produce calls are outstanding, new messages wait and leave
  * together in the next call. When idle, a message waits at most `lingerMs` (0 = until the end of the current event
  * loop turn, so requests parsed in the same I/O phase still share a call).
+ *
+ * Its failures are ConnectorErrors with codes BATCH_TIMEOUT, BATCHER_OVERLOADED and BATCHER_CLOSED; a failed produce
+ * call rejects with the producer's own error.
  */
+import { ConnectorError } from '../common/index.js';
 
 export interface BatcherOptions<M> {
   /** Largest number of messages in one produce call (default 500). */
@@ -22,27 +26,12 @@ export interface BatcherOptions<M> {
   sizeOf?: (message: M) => number;
   /** Produce calls outstanding at once (default 2). */
   maxInFlight?: number;
-  /** A batch not settled after this many ms fails its messages with BatchTimeoutError (default 5000). */
+  /** A batch not settled after this many ms fails its messages with BATCH_TIMEOUT (default 5000). */
   timeoutMs?: number;
-  /** Messages allowed to wait for a slot; beyond that `add()` fails fast with BatcherOverloadedError (default 20 000). */
+  /** Messages allowed to wait for a slot; beyond that `add()` fails fast with BATCHER_OVERLOADED (default 20 000). */
   maxQueued?: number;
   /** Observes each settled batch (size, duration in ms, error if any). */
   onBatch?: (size: number, durationMs: number, error?: unknown) => void;
-}
-
-export class BatchTimeoutError extends Error {
-  override readonly name = 'BatchTimeoutError';
-  readonly canRetry = true;
-}
-
-export class BatcherOverloadedError extends Error {
-  override readonly name = 'BatcherOverloadedError';
-  readonly canRetry = true;
-}
-
-export class BatcherClosedError extends Error {
-  override readonly name = 'BatcherClosedError';
-  readonly canRetry = true;
 }
 
 interface Entry<M> {
@@ -85,9 +74,11 @@ export class Batcher<M> {
   }
 
   add(message: M): Promise<void> {
-    if (this.closed) return Promise.reject(new BatcherClosedError('batcher is closed'));
+    if (this.closed) return Promise.reject(new ConnectorError('BATCHER_CLOSED', 'batcher is closed'));
     if (this.queue.length >= this.maxQueued) {
-      return Promise.reject(new BatcherOverloadedError(`more than ${this.maxQueued} messages waiting to be produced`));
+      return Promise.reject(
+        new ConnectorError('BATCHER_OVERLOADED', `more than ${this.maxQueued} messages waiting to be produced`),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
@@ -172,14 +163,15 @@ export class Batcher<M> {
       for (const waiter of this.settledWaiters.splice(0)) waiter();
     };
     const timer = setTimeout(
-      () => finish(new BatchTimeoutError(`produce not acknowledged within ${this.timeoutMs} ms`)),
+      () => finish(new ConnectorError('BATCH_TIMEOUT', `produce not acknowledged within ${this.timeoutMs} ms`)),
       this.timeoutMs,
     );
     let call: Promise<void>;
     try {
       call = this.send(batch.map((e) => e.message));
     } catch (error) {
-      call = Promise.reject(error);
+      // A send that throws instead of rejecting fails its batch the same way (settled on a later tick, as a rejection).
+      call = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     call.then(
       () => finish(),

@@ -9,7 +9,13 @@
  * Helm chart set HOST=0.0.0.0.
  */
 import { z } from 'zod';
-import { ConfigError, connectionEnvSchema, parseEnv, toConnectionConfig, type ConnectionConfig } from '../common/index.js';
+import {
+  ConfigError,
+  connectionEnvSchema,
+  parseEnv,
+  toConnectionConfig,
+  type ConnectionConfig,
+} from '../common/index.js';
 import { parsePublicKey, type PublicKeyEntry } from './signature.js';
 
 const boolFromEnv = (fallback: boolean) =>

@@ -1,28 +1,9 @@
 /**
- * Every way the ingress can refuse a webhook, in one place: a stable code (for dashboards and partners), the HTTP
- * status Fluent sees (DESIGN.md §8) and whether a retry by Fluent can succeed.
+ * How the ingress refuses a webhook: an IngressError is a ConnectorError whose code comes from the one catalogue
+ * (common/error-codes.ts) and which adds the HTTP status Fluent sees, read from that catalogue
+ * (docs/architecture.md, "Ingress responses"). Errors are recognised by brand and code, never by `instanceof`.
  */
-
-export const ErrorCodes = {
-  INVALID_JSON: { status: 400, canRetry: false },
-  INVALID_PAYLOAD: { status: 400, canRetry: false },
-  MISSING_FIELDS: { status: 400, canRetry: false },
-  INVALID_REQUEST: { status: 400, canRetry: false },
-  MISSING_SIGNATURE: { status: 401, canRetry: false },
-  INVALID_SIGNATURE: { status: 401, canRetry: false },
-  NOT_FOUND: { status: 404, canRetry: false },
-  METHOD_NOT_ALLOWED: { status: 405, canRetry: false },
-  PAYLOAD_TOO_LARGE: { status: 413, canRetry: false },
-  RECORD_TOO_LARGE: { status: 413, canRetry: false },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, canRetry: false },
-  INTERNAL_ERROR: { status: 500, canRetry: true },
-  KAFKA_UNAVAILABLE: { status: 503, canRetry: true },
-  REGISTRY_UNAVAILABLE: { status: 503, canRetry: true },
-  OVERLOADED: { status: 503, canRetry: true },
-  SHUTTING_DOWN: { status: 503, canRetry: true },
-} as const satisfies Record<string, { status: number; canRetry: boolean }>;
-
-export type ErrorCode = keyof typeof ErrorCodes;
+import { ERROR_CODES, ConnectorError, errorCodeOf, isConnectorError, type ErrorCode } from '../common/index.js';
 
 /** A field the payload lacks or carries with the wrong JSON type. */
 export interface FieldProblem {
@@ -31,31 +12,36 @@ export interface FieldProblem {
   actual: string;
 }
 
-export interface ErrorDetails {
+/** Facts about a refused payload, returned to the caller in the error body (and logged). */
+export type ErrorDetails = {
   missing?: string[];
   mistyped?: FieldProblem[];
+};
+
+/** A code without an HTTP status in the catalogue is an internal failure as far as the caller can tell. */
+function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status ?? 500;
 }
 
-export class IngressError extends Error {
-  override readonly name = 'IngressError';
+export class IngressError extends ConnectorError {
+  /** The HTTP status of the response, from the catalogue. */
   readonly status: number;
-  readonly canRetry: boolean;
+  declare readonly details: ErrorDetails;
 
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: ErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.status = ErrorCodes[code].status;
-    this.canRetry = ErrorCodes[code].canRetry;
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options: { cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause, details });
+    this.status = statusOf(code);
   }
+}
+
+/** Whether `error` is an ingress error (a branded error with an HTTP status), from this copy of the module or another. */
+export function isIngressError(error: unknown): error is IngressError {
+  return isConnectorError(error) && typeof (error as { status?: unknown }).status === 'number';
 }
 
 /** The JSON body of every error response: code, message, field details; never a stack trace. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string } & ErrorDetails;
+  error: { code: string; message: string } & ErrorDetails;
 }
 
 export function errorBody(error: IngressError): ErrorBody {
@@ -63,12 +49,31 @@ export function errorBody(error: IngressError): ErrorBody {
 }
 
 /**
+ * Maps a failure of the produce path (encode, batch, Kafka ack) to the answer Fluent gets, by error code: every such
+ * failure is temporary (503 + Retry-After), only the reason differs. Anything unrecognised is Kafka not acknowledging.
+ */
+export function fromProduceError(error: unknown): IngressError {
+  if (isIngressError(error)) return error;
+  const cause = { cause: error };
+  switch (errorCodeOf(error)) {
+    case 'REGISTRY_UNAVAILABLE':
+      return new IngressError('REGISTRY_UNAVAILABLE', 'schema registry unavailable, retry later', {}, cause);
+    case 'BATCHER_OVERLOADED':
+      return new IngressError('OVERLOADED', 'too many webhooks waiting for Kafka, retry later', {}, cause);
+    case 'BATCHER_CLOSED':
+      return new IngressError('SHUTTING_DOWN', 'ingress is shutting down, retry later', {}, cause);
+    default:
+      return new IngressError('KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the event, retry later', {}, cause);
+  }
+}
+
+/**
  * Maps Fastify's own errors (raised before our handler runs: body limit, content type, broken framing) to ours.
  * Anything unknown becomes INTERNAL_ERROR with a generic message so internals never leak to the caller.
  */
 export function fromFastifyError(error: unknown): IngressError {
-  if (error instanceof IngressError) return error;
-  const e = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+  if (isIngressError(error)) return error;
+  const e = error as { code?: unknown; statusCode?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -30,7 +30,7 @@ export interface FluentSimOptions extends ListenOptions {
   faults?: Partial<FaultConfig>;
   /** Seed for fault randomness (reproducible sequences). Default: Math.random. */
   seed?: number;
-  /** Seed the DESIGN.md §3 example mappings for this connector name at start (e.g. 'commercetools'). Default none. */
+  /** Seed the example mappings (docs/architecture.md, "Fluent") for this connector name at start. Default none. */
   seedMappingsFor?: string;
 }
 

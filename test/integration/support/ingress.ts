@@ -34,7 +34,7 @@ export function payload(overrides: Record<string, unknown> = {}): FluentWebhookP
     type: 'NORMAL',
     attributes: {},
     ...overrides,
-  } as FluentWebhookPayload;
+  };
 }
 
 export interface Harness {

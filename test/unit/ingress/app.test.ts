@@ -15,16 +15,17 @@ function fakeProducer(fail?: Error): ProducerAdapter & { sent: OutgoingMessage[]
     connect: async () => {},
     disconnect: async () => {},
     checkTopic: async () => {},
-    send: async (_topic, messages) => {
-      if (fail) throw fail;
+    send: (_topic, messages) => {
+      if (fail) return Promise.reject(fail);
       sent.push(messages);
+      return Promise.resolve();
     },
   };
 }
 
 async function app(
   producer: ProducerAdapter,
-  encode: (topic: string, record: FluentWebhookRecord) => Promise<Buffer> = async () => Buffer.from('avro'),
+  encode: (topic: string, record: FluentWebhookRecord) => Promise<Buffer> = () => Promise.resolve(Buffer.from('avro')),
   env: Record<string, string> = {},
 ) {
   const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64, LOG_LEVEL: 'silent', ...env });
@@ -50,7 +51,7 @@ describe('buildApp error mapping (swapped producer)', () => {
   it('refuses a webhook whose record would exceed KAFKA_MAX_MESSAGE_BYTES with 413, without failing its batch mates', async () => {
     const producer = fakeProducer();
     // The encoded record is what goes to Kafka: here 2 KiB for the big webhook, 10 bytes for the others.
-    const a = await app(producer, async (_topic, record) => Buffer.alloc(record.id === 'big' ? 2_048 : 10), {
+    const a = await app(producer, (_topic, record) => Promise.resolve(Buffer.alloc(record.id === 'big' ? 2_048 : 10)), {
       KAFKA_MAX_MESSAGE_BYTES: '1500',
     });
     const send = (id: string) => {
@@ -97,9 +98,7 @@ describe('buildApp error mapping (swapped producer)', () => {
   it('maps a registry outage during encode to 503 REGISTRY_UNAVAILABLE', async () => {
     const { RegistryUnavailableError } = await import('../../../schemas/index.js');
     const producer = fakeProducer();
-    const a = await app(producer, async () => {
-      throw new RegistryUnavailableError('down');
-    });
+    const a = await app(producer, () => Promise.reject(new RegistryUnavailableError('down')));
     const res = await a.inject({
       method: 'POST',
       url: '/api/v1/fluent-connect/webhook',
@@ -164,9 +163,7 @@ describe('body encoding (the signature covers bytes; the record must hold exactl
 describe('readiness', () => {
   it('sends Retry-After with every 503, also from /health/ready (not ready, shutting down)', async () => {
     const producer = fakeProducer();
-    producer.checkTopic = async () => {
-      throw new Error('broker down');
-    };
+    producer.checkTopic = () => Promise.reject(new Error('broker down'));
     const a = await app(producer);
     const notReady = await a.inject({ method: 'GET', url: '/health/ready' });
     expect(notReady.statusCode).toBe(503);

@@ -15,8 +15,9 @@ describe('DedupWindow', () => {
   it('produces once and answers repeats as duplicates', async () => {
     const window = new DedupWindow();
     let calls = 0;
-    const produce = async () => {
+    const produce = () => {
       calls++;
+      return Promise.resolve();
     };
     expect(await window.run('a', produce)).toBe('produced');
     expect(await window.run('a', produce)).toBe('duplicate');
@@ -39,8 +40,9 @@ describe('DedupWindow', () => {
       calls++;
       return gate.promise;
     });
-    const second = window.run('a', async () => {
+    const second = window.run('a', () => {
       calls++;
+      return Promise.resolve();
     });
     expect(window.seen('a')).toBe(false);
     gate.resolve();
