@@ -1,4 +1,4 @@
-/** Kafka header names, in one place (DESIGN.md §5). All values are UTF-8 strings. */
+/** Kafka header names, in one place (docs/architecture.md, "Kafka contract"). All values are UTF-8 strings. */
 export const Headers = {
   messageName: 'fc-message-name',
   eventId: 'fc-event-id',
@@ -22,7 +22,7 @@ export const Headers = {
 
 export type HeaderName = (typeof Headers)[keyof typeof Headers];
 
-/** Headers the processor adds when it moves a record to a retry tier or the DLQ (DESIGN.md §5). */
+/** Headers the processor adds when it moves a record to a retry tier or the DLQ (docs/architecture.md, "Kafka contract"). */
 export const FAILURE_HEADERS: readonly HeaderName[] = Object.freeze([
   Headers.attempt,
   Headers.notBefore,

@@ -3,7 +3,7 @@
  * See webhook-event.avsc for the record layout.
  */
 
-/** Required payload fields (DESIGN.md §3); all strings. */
+/** Required payload fields (docs/architecture.md, "Fluent"); all strings. */
 export const REQUIRED_WEBHOOK_FIELDS = [
   'id',
   'name',
@@ -167,7 +167,7 @@ export function toWebhookPayload(record: FluentWebhookRecord): FluentWebhookPayl
   return payload;
 }
 
-/** Partition key: all events of one order share a key so they stay in order (DESIGN.md §5). */
+/** Partition key: all events of one order share a key so they stay in order (docs/architecture.md, "Kafka contract"). */
 export function partitionKey(payload: Pick<FluentWebhookPayload, 'rootEntityRef' | 'entityRef'>): string {
   const root = payload.rootEntityRef;
   return typeof root === 'string' && root.length > 0 ? root : payload.entityRef;

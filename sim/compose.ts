@@ -15,7 +15,7 @@ import { startCommercetoolsSim } from './commercetools/index.js';
 import { createWebhookSender, startFluentSim } from './fluent/index.js';
 import { createWebhookSigner, type WebhookSigner } from './signing.js';
 
-/** The order-status walk each simulated order goes through (DESIGN.md §3 example mapping statuses). */
+/** The order-status walk each simulated order goes through (statuses of the example mappings, docs/architecture.md, "Fluent"). */
 const STATUS_WALK = ['RECEIVED', 'BOOKED', 'PICK_PACK', 'AWAITING_COURIER_COLLECTION', 'COMPLETE'] as const;
 
 function intEnv(name: string, fallback: number): number {

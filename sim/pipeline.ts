@@ -1,7 +1,7 @@
 /**
  * The whole connector as an operator runs it, on loopback: the Fluent and commercetools simulators in this process,
  * and the real entry points as child processes — `fc-connector topics create`, `ingress/server.ts`,
- * `processor/main.ts` — configured only through DESIGN.md §7 environment variables. Used by the demo, the e2e test,
+ * `processor/main.ts` — configured only through environment variables (docs/configuration.md). Used by the demo, the e2e test,
  * the end-to-end benchmark and the reliability suite.
  */
 import { processorEnvFor } from './index.js';

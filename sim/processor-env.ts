@@ -1,4 +1,4 @@
-/** The processor's DESIGN.md §7 variables that point it at a running pair of simulators. */
+/** The processor's variables (docs/configuration.md) that point it at a running pair of simulators. */
 import type { startCommercetoolsSim } from './commercetools/index.js';
 import type { startFluentSim } from './fluent/index.js';
 

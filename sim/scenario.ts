@@ -2,7 +2,7 @@
  * Order scenarios for the e2e test, the demo, benchmarks and the reliability suite: realistic Fluent status
  * sequences per order, and the oracle that says which commercetools states an order may end in.
  *
- * The oracle: for each dimension the final Fluent status maps (DESIGN.md §3 example mappings), commercetools must
+ * The oracle: for each dimension the final Fluent status maps (the example mappings of docs/architecture.md, "Fluent"), commercetools must
  * show exactly that value. For a dimension the final status leaves alone, the value must be one an earlier status of
  * the same order maps to, or the initial value (whether an earlier mapping was applied depends on timing, since the
  * handler always reads the status Fluent reports *now*).

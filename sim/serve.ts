@@ -1,5 +1,5 @@
 /**
- * Runs both simulators standalone for manual runs of `npm run processor`: seeds the DESIGN.md §3 example mappings,
+ * Runs both simulators standalone for manual runs of `npm run processor`: seeds the example mappings (docs/architecture.md, "Fluent"),
  * optionally a few orders, prints the processor environment, and stays up until Ctrl-C.
  *
  *   npx tsx sim/serve.ts [--fluent-port 4101] [--ct-port 4102] [--orders 3] [--latency 0]

@@ -1,6 +1,6 @@
 /**
  * In-memory Fluent data: orders (by id and ref) and settings keyed by (name, context, contextId), plus a helper
- * that seeds the example mapping settings documented in DESIGN.md §3.
+ * that seeds the example mapping settings documented in docs/architecture.md, "Fluent".
  */
 
 export interface FluentAttribute {
@@ -79,7 +79,7 @@ export interface MappingSeedOptions {
   context?: string;
   /** Default 0. */
   contextId?: number;
-  /** Account mapping values. Defaults 'ACME', '1', 'my-project' (DESIGN.md §3). */
+  /** Account mapping values. Defaults 'ACME', '1', 'my-project' (docs/architecture.md, "Fluent"). */
   accountId?: string;
   retailerId?: string;
   projectKey?: string;
@@ -87,7 +87,7 @@ export interface MappingSeedOptions {
   legacy?: boolean;
 }
 
-/** DESIGN.md §3 example mappings, many-to-one under "fluent". */
+/** The example mappings (docs/architecture.md, "Fluent"), many-to-one under "fluent". */
 export const EXAMPLE_ORDER_STATUS_MAPPING: Readonly<Record<string, string>> = Object.freeze({
   RECEIVED: 'Open',
   PENDING_PAYMENT: 'Open',
@@ -251,7 +251,7 @@ export class FluentStore {
     return q.first != null && q.first >= 0 ? out.slice(0, q.first) : out;
   }
 
-  /** Seeds the four DESIGN.md §3 example settings for a connector name. Returns their names. */
+  /** Seeds the four example settings (docs/architecture.md, "Fluent") for a connector name. Returns their names. */
   seedExampleMappings(options: MappingSeedOptions = {}): ReturnType<typeof mappingSettingNames> {
     const names = mappingSettingNames(options.connectorName);
     const common = { context: options.context ?? 'ACCOUNT', contextId: options.contextId ?? 0, legacy: options.legacy };

@@ -36,7 +36,7 @@ export interface OrderStatusEventInput {
   extra?: Record<string, unknown>;
 }
 
-/** A webhook body shaped like DESIGN.md §3's example. */
+/** A webhook body shaped like Fluent's (docs/architecture.md, "Fluent"). */
 export function buildOrderStatusEvent(input: OrderStatusEventInput): FluentWebhookPayload {
   return {
     id: input.eventId ?? randomUUID(),

@@ -2,7 +2,7 @@
  * `npm run bench:ct-client`: CPU per commercetools GraphQL call of the connector's client (undici, own token cache)
  * against @commercetools/platform-sdk + @commercetools/ts-client sending the very same document, side by side and
  * alternated in one run. This is the measurement behind processor/commercetools/client.ts not using the SDK on the
- * hot path (DESIGN.md §10: ~3 downstream calls per message at ≥ 1,000 messages/s on 2 shared cores).
+ * hot path (test/bench/README.md, "Targets": ~3 downstream calls per message at ≥ 1,000 messages/s on 2 shared cores).
  *
  * The simulator runs in a child process; each round makes BENCH_CT_CALLS order queries with 64 in flight and reports
  * the client process's CPU per call (user + system) and wall-clock rate. Env: BENCH_CT_CALLS (3000),

@@ -1,5 +1,5 @@
 /**
- * Ingress benchmark (`npm run bench:ingress`, DESIGN.md §10): this ingress (batched produce) against a naive one
+ * Ingress benchmark (`npm run bench:ingress`, test/bench/README.md, "Targets"): this ingress (batched produce) against a naive one
  * (one awaited producer.send per request), side by side in one run, over loopback against the shared broker and
  * registry. Bodies are signed up front (RSA-1024 like Fluent's keys; BENCH_KEY_BITS=1024,2048 adds a 2048 run).
  * The load generator (autocannon) runs in a child process so it does not share the server's event loop.

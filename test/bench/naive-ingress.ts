@@ -1,5 +1,5 @@
 /**
- * The naive ingress the benchmark compares against (DESIGN.md §10): the same verification, validation, Avro encoding
+ * The naive ingress the benchmark compares against (test/bench/README.md, "Targets"): the same verification, validation, Avro encoding
  * and headers as the real one, but one awaited `producer.send` per request, no batching, no dedup.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';

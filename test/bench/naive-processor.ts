@@ -1,5 +1,5 @@
 /**
- * The naive baseline for the processor benchmark (DESIGN.md §10): what a first KafkaJS consumer usually looks like.
+ * The naive baseline for the processor benchmark (test/bench/README.md, "Targets"): what a first KafkaJS consumer usually looks like.
  * `eachMessage`, KafkaJS defaults (partitionsConsumedConcurrently 1, so one record at a time across all partitions),
  * auto-commit, and the SAME handler object the real processor uses (createOrderStatusHandler), so the only
  * difference measured is the runtime around it: no per-key lanes, no concurrency, no retry tiers.

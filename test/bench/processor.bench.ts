@@ -1,5 +1,5 @@
 /**
- * Processor benchmark (`npm run bench:processor`, DESIGN.md §10): this processor vs a naive KafkaJS eachMessage
+ * Processor benchmark (`npm run bench:processor`, test/bench/README.md, "Targets"): this processor vs a naive KafkaJS eachMessage
  * consumer around the same order-status handler, on the shared broker and registry, with simulated Fluent and
  * commercetools adding a fixed latency to every call. Then a sweep: throughput vs PROCESSOR_CONCURRENCY and vs
  * partitions. Every case ends with a correctness check (orders in the states Fluent reports, nothing in the DLQ or
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       ` vs naive ${fmt(naive.recordsPerSec, 1)} records/s → ${fmt(speedup, 1)}×`,
   );
   console.log(
-    `targets (DESIGN §10, +${settings.latencyMs} ms per downstream call): ≥ 1,000 order updates/s ${ours.recordsPerSec >= 1000 ? 'MET' : 'NOT MET'}, ≥ 10× naive ${speedup >= 10 ? 'MET' : 'NOT MET'};` +
+    `targets (test/bench/README.md, +${settings.latencyMs} ms per downstream call): ≥ 1,000 order updates/s ${ours.recordsPerSec >= 1000 ? 'MET' : 'NOT MET'}, ≥ 10× naive ${speedup >= 10 ? 'MET' : 'NOT MET'};` +
       ` settings queries ${ours.simulators.fluentSettingsQueries} and token requests ${ours.simulators.fluentTokenRequests + ours.simulators.ctTokenRequests} for ${fmt(ours.done)} records (not per message)`,
   );
 

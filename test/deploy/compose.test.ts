@@ -1,6 +1,6 @@
 /**
  * docker-compose.yml checks without a Docker engine: the Compose Specification JSON schema (vendored, offline) and
- * the semantics `docker compose up` would only reveal at run time (dependency targets and conditions, §7 variable
+ * the semantics `docker compose up` would only reveal at run time (dependency targets and conditions, variable
  * names, the sim profile's env file and demo key).
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
-  DESIGN_ENV,
+  CORE_ENV,
   describeFailures,
   repoRoot,
   requireTools,
@@ -79,14 +79,13 @@ describe('docker-compose.yml semantics', () => {
     }
   });
 
-  it('gives ingress and processor the DESIGN.md §7 variables', () => {
+  it('gives ingress and processor the core variables of docs/configuration.md', () => {
     const ingress = Object.keys(services.ingress?.environment ?? {});
     const processor = Object.keys(services.processor?.environment ?? {});
     const withoutCredentials = (names: readonly string[]) => names.filter((n) => !/SASL|REGISTRY_(USER|PASS)/.test(n));
-    // The local broker and registry need no credentials; everything else of §7 is wired.
-    for (const name of withoutCredentials([...DESIGN_ENV.common, ...DESIGN_ENV.ingress]))
-      expect(ingress).toContain(name);
-    for (const name of withoutCredentials([...DESIGN_ENV.common, ...DESIGN_ENV.processor])) {
+    // The local broker and registry need no credentials; every other core variable is wired.
+    for (const name of withoutCredentials([...CORE_ENV.common, ...CORE_ENV.ingress])) expect(ingress).toContain(name);
+    for (const name of withoutCredentials([...CORE_ENV.common, ...CORE_ENV.processor])) {
       expect(processor).toContain(name);
     }
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DESIGN_ENV,
+  CORE_ENV,
   SECRET_ENV,
   chartDir,
   describeFailures,
@@ -138,11 +138,11 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       expect(crdValidated.sort()).toEqual(['ScaledObject', 'ServiceMonitor', 'TriggerAuthentication']);
     });
 
-    it('wire every DESIGN.md §7 variable, credentials only from the existing Secret', () => {
+    it('wire every core variable of docs/configuration.md, credentials only from the existing Secret', () => {
       const ingress = envNames(manifests, one(manifests, 'Deployment', 'fcc-fc-connector-ingress'));
       const processor = envNames(manifests, one(manifests, 'Deployment', 'fcc-fc-connector-processor'));
-      for (const name of [...DESIGN_ENV.common, ...DESIGN_ENV.ingress]) expect(ingress, name).toContain(name);
-      for (const name of [...DESIGN_ENV.common, ...DESIGN_ENV.processor]) expect(processor, name).toContain(name);
+      for (const name of [...CORE_ENV.common, ...CORE_ENV.ingress]) expect(ingress, name).toContain(name);
+      for (const name of [...CORE_ENV.common, ...CORE_ENV.processor]) expect(processor, name).toContain(name);
       // Least privilege: the ingress never sees Fluent or commercetools credentials.
       for (const name of ['FLUENT_CLIENT_SECRET', 'FLUENT_PASSWORD', 'CT_CLIENT_SECRET']) {
         expect(ingress.has(name), name).toBe(false);

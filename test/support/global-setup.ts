@@ -1,5 +1,5 @@
 /**
- * Integration infrastructure, in this order (DESIGN.md §9):
+ * Integration infrastructure, in this order (docs/architecture.md, "Local infrastructure"):
  *   1. KAFKA_BROKERS / SCHEMA_REGISTRY_URL when set;
  *   2. testcontainers when a Docker engine answers;
  *   3. else the local stack (deploy/local/stack.sh up: real Kafka + Apicurio fetched through Maven).

@@ -1,7 +1,7 @@
 /**
  * Child process for the processor benchmark: runs ONE processor (BENCH_VARIANT=ours → startProcessor + the
- * order-status handler, composed exactly as processor/main.ts does from §7 environment variables; naive → the
- * naive eachMessage consumer around the same handler). It lives in its own process so the simulators (in the
+ * order-status handler, composed exactly as processor/main.ts does from environment variables; naive → the naive
+ * eachMessage consumer around the same handler). It lives in its own process so the simulators (in the
  * parent) do not share its event loop or CPU accounting. Reports over IPC:
  *   {type:'ready', at}                         group joined (the clock for drain time starts here)
  *   {type:'progress', done, outcomes, firstAt, lastAt, cpuUs}   every 250 ms and on stop

@@ -114,7 +114,7 @@ type Expected = { orderState: string; paymentState: string | null; shipmentState
 const enumValue = (values: readonly string[], value: string | undefined): string | null =>
   value === undefined ? null : (values.find((v) => v.toLowerCase() === value.toLowerCase()) ?? null);
 
-/** What the commercetools order must show for a Fluent status under the DESIGN.md §3 example mappings. */
+/** What the commercetools order must show for a Fluent status under the example mappings (docs/architecture.md, "Fluent"). */
 export function expectedStates(status: string): Expected {
   return {
     orderState: EXAMPLE_ORDER_STATUS_MAPPING[status] ?? 'Open',

@@ -115,8 +115,8 @@ export function describeFailures(report: ValidationReport): string {
     .join('\n');
 }
 
-/** DESIGN.md §7 variable names, by component. */
-export const DESIGN_ENV = {
+/** The core variable names of docs/configuration.md, by component: every deployment must wire them. */
+export const CORE_ENV = {
   common: [
     'KAFKA_BROKERS',
     'KAFKA_CLIENT_ID',

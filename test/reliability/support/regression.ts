@@ -6,7 +6,7 @@
  *   consecutive history entries, and once an order is Complete or Cancelled it never changes again (not even between
  *   the two terminal states).
  * - paymentState (null < Pending < Paid) and shipmentState (null < Pending < Shipped) never decrease either: the
- *   DESIGN.md §3 example mappings only ever move a Fluent order forward through them, so a step back can only come
+ *   example mappings (docs/architecture.md, "Fluent") only ever move a Fluent order forward through them, so a step back can only come
  *   from a stale write (a late retry or duplicate applying an older status).
  *
  * Values outside these ladders (none are produced by the example mappings) are reported as regressions too, so a

@@ -69,7 +69,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- if eq $m "plain" }}plaintext{{ else if eq $m "scram-sha-256" }}scram_sha256{{ else if eq $m "scram-sha-512" }}scram_sha512{{ end }}
 {{- end }}
 
-{{/* Common (§7) non-secret settings, as ConfigMap data. */}}
+{{/* Common non-secret settings (docs/configuration.md, "Common"), as ConfigMap data. */}}
 {{- define "fc-connector.commonConfig" -}}
 KAFKA_BROKERS: {{ join "," .Values.kafka.brokers | quote }}
 KAFKA_CLIENT_ID: {{ .Values.kafka.clientId | quote }}
