@@ -1,16 +1,36 @@
 /**
- * Resolves what every command needs from the environment (DESIGN.md §7) with command-line flags taking precedence:
- * connection (KAFKA_* via schemas' connectionEnvSchema), topic names (TOPIC_WEBHOOKS; retry tier count from
- * RETRY_DELAYS), and the processor's consumer group (CONSUMER_GROUP_ID).
+ * Resolves what every command needs from the environment (docs/configuration.md) with command-line flags taking
+ * precedence: connection (KAFKA_* via common's connectionEnvSchema), topic names (TOPIC_WEBHOOKS; retry tier count
+ * from RETRY_DELAYS), the processor's consumer group (CONSUMER_GROUP_ID) and where replay checkpoints live
+ * (FC_CONNECTOR_STATE_DIR). Parsed with common/env, so an empty variable means unset, as everywhere else.
  */
+import { z } from 'zod';
 import { topicNames, type TopicNames } from '../schemas/index.js';
-import { ConfigError, connectionEnvSchema, parseEnv, toConnectionConfig, type ConnectionConfig } from '../common/index.js';
-import { DEFAULT_RETRY_DELAYS_MS, parseRetryDelays } from '../common/index.js';
-import { UsageError } from './errors.js';
+import {
+  connectionEnvSchema,
+  DEFAULT_RETRY_DELAYS_MS,
+  isConnectorError,
+  parseEnv,
+  parseRetryDelays,
+  text,
+  toConnectionConfig,
+  type ConfigError,
+  type ConnectionConfig,
+} from '../common/index.js';
+import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 /** The processor's default group id; keep in step with the processor's CONSUMER_GROUP_ID default. */
 export const DEFAULT_CONSUMER_GROUP_ID = 'fc-connector-processor';
+
+/** Replay checkpoints go here unless --state-dir or FC_CONNECTOR_STATE_DIR says otherwise. */
+export const DEFAULT_STATE_DIR = '.fc-connector';
+
+const cliEnvSchema = z.object({
+  RETRY_DELAYS: text(),
+  CONSUMER_GROUP_ID: text(DEFAULT_CONSUMER_GROUP_ID),
+  FC_CONNECTOR_STATE_DIR: text(DEFAULT_STATE_DIR),
+});
 
 /** Options every command accepts (defined on the root program, usable before or after the command name). */
 export interface GlobalOptions {
@@ -34,42 +54,56 @@ export interface CliSettings {
   readonly groupId: string;
   readonly connectTimeoutMs: number;
   readonly verbose: boolean;
+  /** FC_CONNECTOR_STATE_DIR (default .fc-connector); `replay --state-dir` overrides it. */
+  readonly stateDir: string;
 }
 
 export function resolveSettings(io: CliIo, options: GlobalOptions): CliSettings {
   const env: NodeJS.ProcessEnv = { ...io.env };
   if (options.brokers !== undefined) env.KAFKA_BROKERS = options.brokers;
   if (options.topic !== undefined) env.TOPIC_WEBHOOKS = options.topic;
-  let connection: ConnectionConfig;
+  const { connection, cliEnv } = parseCliEnv(env);
+  const tiers = options.retryTiers ?? retryTierCount(cliEnv.RETRY_DELAYS);
+  return {
+    connection,
+    topics: topicNames(connection.topic, tiers),
+    groupId: options.group ?? cliEnv.CONSUMER_GROUP_ID,
+    connectTimeoutMs: options.connectTimeout ?? 3_000,
+    verbose: options.verbose ?? false,
+    stateDir: cliEnv.FC_CONNECTOR_STATE_DIR,
+  };
+}
+
+function parseCliEnv(env: NodeJS.ProcessEnv): { connection: ConnectionConfig; cliEnv: z.output<typeof cliEnvSchema> } {
   try {
-    connection = toConnectionConfig(parseEnv(connectionEnvSchema, env));
+    return {
+      connection: toConnectionConfig(parseEnv(connectionEnvSchema, env)),
+      cliEnv: parseEnv(cliEnvSchema, env),
+    };
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (isConnectorError(error) && error.code === 'CONFIG') {
       // Name the flag as well as the variable: the operator may have used either.
-      const problems = error.problems.map((p) =>
+      const problems = ((error as Partial<ConfigError>).problems ?? [error.message]).map((p) =>
         p
           .replace(/^KAFKA_BROKERS(\.\d+)?:/, 'KAFKA_BROKERS / --brokers:')
           .replace(/^TOPIC_WEBHOOKS:/, 'TOPIC_WEBHOOKS / --topic:'),
       );
-      throw new UsageError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+      throw invalidConfiguration(problems);
     }
     throw error;
   }
-  let tiers = options.retryTiers;
-  if (tiers === undefined) {
-    const text = env.RETRY_DELAYS;
-    try {
-      tiers = text && text.trim() !== '' ? parseRetryDelays(text).length : DEFAULT_RETRY_DELAYS_MS.length;
-    } catch (error) {
-      throw new UsageError(`invalid configuration:\n  - ${(error as Error).message}`);
-    }
+}
+
+/** Tiers = entries in RETRY_DELAYS (unset: the processor's default tiers). */
+function retryTierCount(retryDelays: string | undefined): number {
+  if (retryDelays === undefined) return DEFAULT_RETRY_DELAYS_MS.length;
+  try {
+    return parseRetryDelays(retryDelays).length;
+  } catch (error) {
+    throw invalidConfiguration([(error as Error).message]);
   }
-  const groupId = options.group ?? (env.CONSUMER_GROUP_ID?.trim() || DEFAULT_CONSUMER_GROUP_ID);
-  return {
-    connection,
-    topics: topicNames(connection.topic, tiers),
-    groupId,
-    connectTimeoutMs: options.connectTimeout ?? 3_000,
-    verbose: options.verbose ?? false,
-  };
+}
+
+function invalidConfiguration(problems: readonly string[]): Error {
+  return usageError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
 }

@@ -21,8 +21,6 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop after the in-flight batch. */
   readonly signal?: AbortSignal | undefined;
-  /** Test hook: called after each replay batch is acknowledged and checkpointed. */
-  readonly onReplayBatch?: ((info: { partition: number; replayed: number; nextOffset: string }) => void) | undefined;
   /** Clock for headers and checkpoints; default Date.now. */
   readonly now?: (() => number) | undefined;
 }

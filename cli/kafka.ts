@@ -1,24 +1,13 @@
 /**
  * The CLI's thin KafkaJS adapter: connect with a short timeout (unreachable brokers fail fast with their names),
- * check topics exist, read offset ranges without touching any real consumer group, and produce with acks=all.
- *
- * Reading uses a throwaway consumer group (`fc-connector-cli.<purpose>.<uuid>`) that never commits and is deleted
- * afterwards: KafkaJS has no manual partition assignment, and a never-committing private group leaves the
- * processor's group and its offsets untouched.
+ * check topics exist, read offsets, produce with acks=all and commit a group's offsets. Reading records lives in
+ * read-ranges.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Kafka,
-  logLevel,
-  type Admin,
-  type ITopicConfig,
-  type KafkaMessage,
-  type LogEntry,
-  type Producer,
-} from 'kafkajs';
-import { kafkaClientConfig, type ConnectionConfig } from '../common/index.js';
-import { BrokersUnreachableError, UnknownTopicError } from './errors.js';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer } from 'kafkajs';
+import { pino, type Logger } from 'pino';
+import { kafkaClientConfig, kafkaLogCreator, REDACT_PATHS, type ConnectionConfig } from '../common/index.js';
+import { brokersUnreachable, unknownTopics } from './errors.js';
 import type { OutputStream } from './io.js';
 
 export interface CliKafka {
@@ -36,20 +25,13 @@ export interface ConnectOptions {
 }
 
 export async function connectKafka(config: ConnectionConfig['kafka'], options: ConnectOptions): Promise<CliKafka> {
-  const logTo = options.logTo;
   const kafka = new Kafka(
     kafkaClientConfig(config, {
       connectionTimeout: options.connectTimeoutMs,
       requestTimeout: 30_000,
       retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
-      logLevel: logTo ? logLevel.WARN : logLevel.NOTHING,
-      logCreator:
-        () =>
-        ({ namespace, level, log }: LogEntry) => {
-          if (!logTo) return;
-          const { message, ...rest } = log;
-          logTo.write(`kafkajs ${logLevel[level]} [${namespace}] ${message} ${JSON.stringify(rest)}\n`);
-        },
+      logLevel: options.logTo ? logLevel.WARN : logLevel.NOTHING,
+      logCreator: kafkaLogCreator(kafkaLogger(options.logTo)),
     }),
   );
   const admin = kafka.admin();
@@ -59,7 +41,7 @@ export async function connectKafka(config: ConnectionConfig['kafka'], options: C
     await admin.describeCluster();
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw new BrokersUnreachableError(config.brokers, error);
+    throw brokersUnreachable(config.brokers, error);
   }
   return {
     kafka,
@@ -67,6 +49,15 @@ export async function connectKafka(config: ConnectionConfig['kafka'], options: C
     brokers: config.brokers,
     close: () => admin.disconnect(),
   };
+}
+
+/** KafkaJS warnings as pino JSON lines on `logTo` (--verbose); silent without it. Secrets are redacted. */
+function kafkaLogger(logTo: OutputStream | undefined): Logger {
+  if (!logTo) return pino({ level: 'silent' });
+  return pino(
+    { level: 'warn', base: { service: 'fc-connector' }, redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } },
+    { write: (line: string) => void logTo.write(line) },
+  );
 }
 
 /**
@@ -124,7 +115,7 @@ export async function createTopicsAndWait(
 export async function requireTopics(admin: Admin, topics: readonly string[]): Promise<void> {
   const existing = new Set(await whileRetriable(() => admin.listTopics()));
   const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length > 0) throw new UnknownTopicError(missing);
+  if (missing.length > 0) throw unknownTopics(missing);
 }
 
 export interface PartitionOffsets {
@@ -161,121 +152,6 @@ export async function offsetsForTimestamp(
   );
 }
 
-/** Half-open offset range [start, end) of one partition. */
-export interface PartitionRange {
-  readonly partition: number;
-  readonly start: bigint;
-  readonly end: bigint;
-}
-
-export interface ReadChunk {
-  readonly partition: number;
-  readonly messages: readonly KafkaMessage[];
-  /** Offset to resume from once this chunk is handled (covers gaps such as compacted or control records). */
-  readonly nextOffset: bigint;
-}
-
-export interface ReadOptions {
-  /** Names the throwaway group for operators who see it in group listings. */
-  purpose: string;
-  /** Largest number of messages handed to `handle` at once (default 500). */
-  chunkSize?: number;
-  /** Stop after the in-flight chunk when aborted. */
-  signal?: AbortSignal | undefined;
-}
-
-export type ReadResult = 'complete' | 'interrupted' | 'stopped';
-
-/**
- * Reads every record in `ranges` of `topic`, in offset order per partition, handing chunks to `handle` one at a
- * time (never concurrently). `handle` may return 'stop' to end the read early (e.g. a --limit was reached).
- */
-export async function readRanges(
-  client: CliKafka,
-  topic: string,
-  ranges: readonly PartitionRange[],
-  handle: (chunk: ReadChunk) => Promise<void | 'stop'>,
-  options: ReadOptions,
-): Promise<ReadResult> {
-  const pending = new Map(ranges.filter((r) => r.start < r.end).map((r) => [r.partition, r]));
-  if (pending.size === 0) return 'complete';
-  if (options.signal?.aborted) return 'interrupted';
-  const chunkSize = options.chunkSize ?? 500;
-  const groupId = `fc-connector-cli.${options.purpose}.${randomUUID()}`;
-  const consumer = client.kafka.consumer({
-    groupId,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
-    sessionTimeout: 30_000,
-    retry: { retries: 3, initialRetryTime: 200 },
-  });
-
-  let settle: (result: ReadResult | Error) => void = () => undefined;
-  const finished = new Promise<ReadResult | Error>((resolve) => (settle = resolve));
-  let stopping: ReadResult | undefined;
-  let busy = false;
-  const onAbort = (): void => {
-    stopping ??= 'interrupted';
-    if (!busy) settle(stopping);
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
-  try {
-    await consumer.connect();
-    consumer.on(consumer.events.CRASH, (event) => settle(event.payload.error));
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, pause, heartbeat }) => {
-        const range = pending.get(batch.partition);
-        if (!range || stopping) {
-          pause();
-          return;
-        }
-        busy = true;
-        try {
-          const inRange = batch.messages.filter((m) => {
-            const o = BigInt(m.offset);
-            return o >= range.start && o < range.end;
-          });
-          const batchNext = BigInt(batch.lastOffset()) + 1n;
-          const reachedNext = batchNext < range.end ? batchNext : range.end;
-          for (let i = 0; i < inRange.length || i === 0; i += chunkSize) {
-            const messages = inRange.slice(i, i + chunkSize);
-            const last = i + chunkSize >= inRange.length;
-            const nextOffset = last ? reachedNext : BigInt((messages[messages.length - 1] as KafkaMessage).offset) + 1n;
-            const verdict = await handle({ partition: batch.partition, messages, nextOffset });
-            pending.set(batch.partition, { ...range, start: nextOffset });
-            if (nextOffset >= range.end) pending.delete(batch.partition);
-            if (verdict === 'stop') stopping ??= 'stopped';
-            if (stopping) break;
-            await heartbeat();
-          }
-          if (!pending.has(batch.partition)) pause();
-          if (stopping) settle(stopping);
-          else if (pending.size === 0) settle('complete');
-        } catch (error) {
-          stopping = 'stopped';
-          settle(error instanceof Error ? error : new Error(String(error)));
-        } finally {
-          busy = false;
-        }
-      },
-    });
-    for (const range of pending.values())
-      consumer.seek({ topic, partition: range.partition, offset: String(range.start) });
-    const outcome = await finished;
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await consumer.disconnect().catch(() => undefined);
-    // Never committed, so there is nothing to lose; deleting keeps group listings clean.
-    await client.admin.deleteGroups([groupId]).catch(() => undefined);
-  }
-}
-
 /** Idempotent producer with acks=all: a batch counts as written only once every in-sync replica has it. */
 export async function connectProducer(client: CliKafka): Promise<Producer> {
   const producer = client.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -307,7 +183,7 @@ export async function commitGroupOffsets(
       consumer.on(consumer.events.FETCH, () => resolve());
       consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error));
       consumer
-        .run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: async () => undefined })
+        .run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() })
         .then(() => {
           // Nothing is consumed: the partitions are paused; seeking commits the new positions.
           consumer.pause(plan.map(({ topic }) => ({ topic })));

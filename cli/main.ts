@@ -1,5 +1,5 @@
 /**
- * `fc-connector`: operations CLI for the connector's Kafka side (DESIGN.md §11).
+ * `fc-connector`: operations CLI for the connector's Kafka side (README.md, "Commands").
  *
  *   topics create|describe · dlq list|show · replay · offsets reset
  *
@@ -8,12 +8,13 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { ExitCode } from '../common/index.js';
 import { dlqCommand } from './commands/dlq.js';
 import { offsetsCommand } from './commands/offsets.js';
 import { replayCommand } from './commands/replay.js';
 import { topicsCommand } from './commands/topics.js';
-import { CliError, ExitCode } from './errors.js';
+import { errorOutcome } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import { intParser, parseTopicName } from './parse.js';
 
@@ -99,18 +100,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version are "errors" with exit code 0; everything else is a usage error.
-      if (error.exitCode === 0) return ExitCode.ok;
-      if (error.code === 'commander.help') return ExitCode.ok;
-      return ExitCode.usage;
-    }
-    if (error instanceof CliError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return ExitCode.runtime;
+    const outcome = errorOutcome(error);
+    if (outcome.message !== undefined) io.stderr.write(`error: ${outcome.message}\n`);
+    return outcome.exitCode;
   }
 }
 

@@ -3,14 +3,12 @@
  * commander prints `error: option '--since <time>' argument 'x' is invalid. <message>` and the CLI exits with 2.
  */
 import { InvalidArgumentError } from 'commander';
+import { parseDurationMs } from '../common/index.js';
 
-const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
-/** `500ms`, `30s`, `10m`, `12h`, `7d`, `2w`, or a bare number of milliseconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('Use a duration such as 500ms, 30s, 10m, 12h, 7d or 2w.');
-  const ms = Math.round(Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? 'ms') as keyof typeof DURATION_UNITS_MS]);
+/** `500ms`, `30s`, `10m`, `12h`, `7d`, `2w`, or a bare number of milliseconds (common/duration.ts), above zero. */
+export function durationArg(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError('Use a duration such as 500ms, 30s, 10m, 12h, 7d or 2w.');
   if (ms <= 0) throw new InvalidArgumentError('The duration must be greater than zero.');
   return ms;
 }
@@ -33,7 +31,7 @@ export function intParser(min: number, max = Number.MAX_SAFE_INTEGER): (value: s
 export function parseDateTime(value: string, now: number = Date.now()): number {
   const text = value.trim();
   const relative = /^now(?:-(.+))?$/.exec(text);
-  if (relative) return relative[1] === undefined ? now : now - parseDuration(relative[1]);
+  if (relative) return relative[1] === undefined ? now : now - durationArg(relative[1]);
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(text);
   if (!dateOnly && !dateTime) {

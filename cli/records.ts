@@ -1,9 +1,11 @@
 /**
- * Pure record logic shared by `dlq` and `replay`: a readable summary of a (dead-letter) record from its §5 headers,
- * the selection filter, and the record a replay produces back to the main topic.
+ * Pure record logic shared by `dlq` and `replay`: a readable summary of a (dead-letter) record from its headers
+ * (docs/architecture.md, "Kafka contract"), the selection filter, and the record a replay produces back to the main
+ * topic.
  */
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { FAILURE_HEADERS, Headers, headerInt, headerString, type RawHeaders } from '../schemas/index.js';
+import { FAILURE_HEADERS, Headers, headerInt, headerString } from '../schemas/index.js';
+import type { TimePoint } from './parse.js';
 
 export interface RecordSummary {
   readonly partition: number;
@@ -25,7 +27,7 @@ export interface RecordSummary {
 }
 
 export function summarize(partition: number, message: KafkaMessage): RecordSummary {
-  const h = message.headers as RawHeaders | undefined;
+  const h = message.headers;
   const text = (name: string): string | null => headerString(h, name) ?? null;
   return {
     partition,
@@ -61,6 +63,25 @@ export interface RecordFilter {
   readonly since?: number | undefined;
   /** Exclusive upper bound on the record timestamp (ms). */
   readonly until?: number | undefined;
+}
+
+/** The filter flags shared by `dlq list` and `replay`. */
+export interface FilterOptions {
+  name?: string[] | undefined;
+  key?: string[] | undefined;
+  errorClass?: string[] | undefined;
+  since?: TimePoint | undefined;
+  until?: TimePoint | undefined;
+}
+
+export function filterOf(options: FilterOptions): RecordFilter {
+  return {
+    names: options.name,
+    keys: options.key,
+    errorClasses: options.errorClass,
+    since: options.since?.ms,
+    until: options.until?.ms,
+  };
 }
 
 export function matches(summary: RecordSummary, filter: RecordFilter): boolean {

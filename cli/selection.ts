@@ -7,8 +7,9 @@
  *    partition each. When only `p:o` pairs are given, only those partitions are read.
  */
 import type { Admin } from 'kafkajs';
-import { UsageError } from './errors.js';
-import { offsetsForTimestamp, partitionOffsets, type PartitionRange } from './kafka.js';
+import { usageError } from './errors.js';
+import { offsetsForTimestamp, partitionOffsets } from './kafka.js';
+import type { PartitionRange } from './read-ranges.js';
 import { boundFor, type OffsetBounds } from './parse.js';
 
 export interface Selection {
@@ -20,7 +21,7 @@ export interface Selection {
 
 export async function resolveRanges(admin: Admin, topic: string, selection: Selection): Promise<PartitionRange[]> {
   if (selection.since !== undefined && selection.until !== undefined && selection.since >= selection.until) {
-    throw new UsageError('--since must be earlier than --until.');
+    throw usageError('--since must be earlier than --until.');
   }
   const bounds = await partitionOffsets(admin, topic);
   const named = new Set([
@@ -29,7 +30,7 @@ export async function resolveRanges(admin: Admin, topic: string, selection: Sele
   ]);
   for (const partition of named) {
     if (!bounds.some((b) => b.partition === partition)) {
-      throw new UsageError(
+      throw usageError(
         `partition ${partition} does not exist in ${topic} (it has ${bounds.length} partitions: 0–${bounds.length - 1}).`,
       );
     }

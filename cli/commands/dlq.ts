@@ -1,20 +1,22 @@
 /**
  * `dlq list` and `dlq show`: read dead letters without consuming them for the processor's group (a throwaway,
- * never-committing reader, see ../kafka.ts).
+ * never-committing reader, see ../read-ranges.ts). Rendering lives in ../dlq/view.ts.
  */
 import { Command, Option } from 'commander';
 import type { KafkaMessage } from 'kafkajs';
+import { createRegistry, WebhookSerde } from '../../schemas/index.js';
+import { errorCodeOf, type ConnectionConfig } from '../../common/index.js';
+import { CliError, interrupted } from '../errors.js';
 import {
-  createRegistry,
-  RegistryUnavailableError,
-  UndecodableRecordError,
-  WebhookSerde,
-  type FluentWebhookRecord,
-} from '../../schemas/index.js';
-import { CliError, ExitCode } from '../errors.js';
-import { dash, iso, table } from '../format.js';
+  deadLetterJson,
+  recordDocument,
+  renderDeadLetterTable,
+  renderRecord,
+  sortDeadLetters,
+  type Decoding,
+} from '../dlq/view.js';
 import { println, type CliIo } from '../io.js';
-import { partitionOffsets, readRanges, requireTopics } from '../kafka.js';
+import { partitionOffsets, requireTopics, type CliKafka } from '../kafka.js';
 import {
   collectList,
   intParser,
@@ -22,19 +24,13 @@ import {
   parseTimePoint,
   parseTopicName,
   type PartitionOffset,
-  type TimePoint,
 } from '../parse.js';
-import { matches, summarize, type RecordFilter, type RecordSummary } from '../records.js';
+import { readRanges } from '../read-ranges.js';
+import { filterOf, matches, summarize, type FilterOptions, type RecordSummary } from '../records.js';
 import { resolveRanges } from '../selection.js';
 import { withSession, type Session } from '../session.js';
 
-export interface FilterOptions {
-  name?: string[];
-  key?: string[];
-  errorClass?: string[];
-  since?: TimePoint;
-  until?: TimePoint;
-}
+export type { FilterOptions } from '../records.js';
 
 /** Adds --name, --key, --error-class, --since, --until (shared with `replay`). */
 export function addFilterOptions(command: Command): Command {
@@ -56,16 +52,6 @@ export function addFilterOptions(command: Command): Command {
     .addOption(
       new Option('--until <time>', 'records written before (same formats as --since)').argParser(parseTimePoint),
     );
-}
-
-export function filterOf(options: FilterOptions): RecordFilter {
-  return {
-    names: options.name,
-    keys: options.key,
-    errorClasses: options.errorClass,
-    since: options.since?.ms,
-    until: options.until?.ms,
-  };
 }
 
 const LIST_HELP = `
@@ -114,65 +100,55 @@ export function dlqCommand(io: CliIo): Command {
   return dlq;
 }
 
-async function listDeadLetters(
-  session: Session,
-  options: FilterOptions & { limit: number; json?: boolean; fromTopic?: string },
-): Promise<void> {
+interface ListOptions extends FilterOptions {
+  limit: number;
+  json?: boolean;
+  fromTopic?: string;
+}
+
+async function listDeadLetters(session: Session, options: ListOptions): Promise<void> {
   const topic = options.fromTopic ?? session.settings.topics.dlq;
-  const { admin } = session.client;
-  await requireTopics(admin, [topic]);
+  await requireTopics(session.client.admin, [topic]);
+  const { found, scanned, result } = await findDeadLetters(session, topic, options);
+  const out = session.io.stdout;
+  const limited = result === 'stopped' ? ` (stopped at --limit ${options.limit})` : '';
+  const summaryLine = `${found.length} record(s) matched, ${scanned} scanned in ${topic}${limited}`;
+  if (options.json) {
+    for (const s of found) println(out, deadLetterJson(topic, s));
+    println(session.io.stderr, summaryLine);
+  } else {
+    if (found.length > 0) println(out, renderDeadLetterTable(found));
+    println(out, summaryLine);
+  }
+  if (result === 'interrupted') throw interrupted('interrupted');
+}
+
+/** Reads the topic until --limit matches, oldest first. */
+async function findDeadLetters(session: Session, topic: string, options: ListOptions) {
   const filter = filterOf(options);
-  const ranges = await resolveRanges(admin, topic, { since: options.since?.ms, until: options.until?.ms });
+  const ranges = await resolveRanges(session.client.admin, topic, {
+    since: options.since?.ms,
+    until: options.until?.ms,
+  });
   const found: RecordSummary[] = [];
   let scanned = 0;
   const result = await readRanges(
     session.client,
     topic,
     ranges,
-    async (chunk) => {
+    (chunk) => {
       for (const message of chunk.messages) {
         scanned += 1;
         const summary = summarize(chunk.partition, message);
         if (!matches(summary, filter)) continue;
         found.push(summary);
-        if (found.length >= options.limit) return 'stop';
+        if (found.length >= options.limit) return Promise.resolve('stop' as const);
       }
-      return undefined;
+      return Promise.resolve();
     },
     { purpose: 'dlq-list', signal: session.io.signal },
   );
-  found.sort(
-    (a, b) => a.timestamp - b.timestamp || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
-  );
-  const out = session.io.stdout;
-  const limited = result === 'stopped' ? ` (stopped at --limit ${options.limit})` : '';
-  const summaryLine = `${found.length} record(s) matched, ${scanned} scanned in ${topic}${limited}`;
-  if (options.json) {
-    for (const s of found) println(out, JSON.stringify({ topic, ...s, timestamp: iso(s.timestamp) }));
-    println(session.io.stderr, summaryLine);
-  } else {
-    if (found.length > 0) {
-      println(
-        out,
-        table(
-          ['position', 'key', 'name', 'event id', 'error class', 'error message', 'attempts', 'failed at'],
-          found.map((s) => [
-            `${s.partition}:${s.offset}`,
-            dash(s.key),
-            dash(s.messageName),
-            dash(s.eventId),
-            dash(s.errorClass),
-            dash(s.errorMessage),
-            dash(s.attempts),
-            s.failedAt ?? iso(s.timestamp),
-          ]),
-          60,
-        ),
-      );
-    }
-    println(out, summaryLine);
-  }
-  if (result === 'interrupted') throw new CliError('interrupted', ExitCode.interrupted, 'INTERRUPTED');
+  return { found: sortDeadLetters(found), scanned, result };
 }
 
 async function showRecord(
@@ -181,108 +157,56 @@ async function showRecord(
   options: { json?: boolean; fromTopic?: string },
 ): Promise<void> {
   const topic = options.fromTopic ?? session.settings.topics.dlq;
-  const { admin } = session.client;
-  await requireTopics(admin, [topic]);
-  const bounds = (await partitionOffsets(admin, topic)).find((b) => b.partition === position.partition);
-  if (!bounds)
-    throw new CliError(
-      `partition ${position.partition} does not exist in ${topic}.`,
-      ExitCode.runtime,
-      'UNKNOWN_PARTITION',
-    );
+  const record = await readRecordAt(session.client, topic, position, session.io.signal);
+  const decoding = await decodeValue(session.settings.connection.registry, record.value);
+  const doc = recordDocument(topic, position.partition, record, decoding);
+  println(session.io.stdout, options.json ? JSON.stringify(doc, null, 2) : renderRecord(doc));
+}
+
+/** The record at `position`, or an error saying why there is none. */
+async function readRecordAt(
+  client: CliKafka,
+  topic: string,
+  position: PartitionOffset,
+  signal: AbortSignal | undefined,
+): Promise<KafkaMessage> {
+  await requireTopics(client.admin, [topic]);
+  const bounds = (await partitionOffsets(client.admin, topic)).find((b) => b.partition === position.partition);
+  if (!bounds) throw new CliError('UNKNOWN_PARTITION', `partition ${position.partition} does not exist in ${topic}.`);
   if (position.offset < bounds.low || position.offset >= bounds.high) {
     throw new CliError(
+      'OFFSET_OUT_OF_RANGE',
       `offset ${position.offset} is not in ${topic} partition ${position.partition} (available: ${bounds.low}–${bounds.high - 1n}` +
         `${bounds.low === bounds.high ? ', partition empty' : ''}).`,
-      ExitCode.runtime,
-      'OFFSET_OUT_OF_RANGE',
     );
   }
   let record: KafkaMessage | undefined;
   await readRanges(
-    session.client,
+    client,
     topic,
     [{ partition: position.partition, start: position.offset, end: position.offset + 1n }],
-    async (chunk) => {
+    (chunk) => {
       record = chunk.messages.find((m) => BigInt(m.offset) === position.offset) ?? record;
-      return undefined;
+      return Promise.resolve();
     },
-    { purpose: 'dlq-show', signal: session.io.signal },
+    { purpose: 'dlq-show', signal },
   );
-  if (!record)
+  if (!record) {
     throw new CliError(
+      'CLI_ERROR',
       `no record at ${topic} ${position.partition}:${position.offset} (compacted or a control record).`,
     );
+  }
+  return record;
+}
 
-  const value = record.value;
-  const headers = Object.fromEntries(
-    Object.entries(record.headers ?? {}).map(([k, v]) => [
-      k,
-      Array.isArray(v) ? v.map(String) : v === undefined ? null : String(v),
-    ]),
-  );
-  let decoded: Record<string, unknown> | undefined;
-  let decodeError: string | undefined;
+/** Decodes through the registry; an undecodable value or an unreachable registry is shown, not fatal. */
+async function decodeValue(registry: ConnectionConfig['registry'], value: Buffer | null): Promise<Decoding> {
   try {
-    const serde = new WebhookSerde(createRegistry(session.settings.connection.registry));
-    decoded = presentRecord(await serde.decode(value));
+    return { record: await new WebhookSerde(createRegistry(registry)).decode(value) };
   } catch (error) {
-    if (error instanceof UndecodableRecordError || error instanceof RegistryUnavailableError)
-      decodeError = error.message;
-    else throw error;
+    const code = errorCodeOf(error);
+    if (code === 'UNDECODABLE_RECORD' || code === 'REGISTRY_UNAVAILABLE') return { error: (error as Error).message };
+    throw error;
   }
-  const summary = summarize(position.partition, record);
-  const doc = {
-    topic,
-    partition: position.partition,
-    offset: record.offset,
-    timestamp: iso(Number(record.timestamp)),
-    key: record.key ? record.key.toString('utf8') : null,
-    summary,
-    headers,
-    valueBytes: value?.length ?? 0,
-    ...(decoded
-      ? { value: decoded }
-      : { decodeError, valueBase64: preview(value, 'base64'), valueHex: preview(value, 'hex') }),
-  };
-  const out = session.io.stdout;
-  if (options.json) {
-    println(out, JSON.stringify(doc, null, 2));
-    return;
-  }
-  println(out, `${topic} ${position.partition}:${record.offset}  (timestamp ${doc.timestamp}, key ${dash(doc.key)})`);
-  println(out, '\nheaders:');
-  for (const [k, v] of Object.entries(headers)) println(out, `  ${k}: ${Array.isArray(v) ? v.join(' | ') : dash(v)}`);
-  if (decoded) {
-    println(out, `\nvalue (Avro, ${doc.valueBytes} bytes):`);
-    println(out, JSON.stringify(decoded, null, 2).replace(/^/gm, '  '));
-  } else {
-    println(out, `\nvalue (${doc.valueBytes} bytes) could not be decoded: ${decodeError}`);
-    println(out, `  base64: ${preview(value, 'base64')}`);
-    println(out, `  hex:    ${preview(value, 'hex')}`);
-  }
-}
-
-/** Decoded record for people: raw body as text (JSON parsed when it is), times as ISO, signature redacted. */
-function presentRecord(record: FluentWebhookRecord): Record<string, unknown> {
-  const rawText = record.rawBody.toString('utf8');
-  let rawBody: unknown = rawText;
-  try {
-    rawBody = JSON.parse(rawText);
-  } catch {
-    // not JSON: show as text
-  }
-  return {
-    ...record,
-    rawBody,
-    receivedAt: iso(Number(record.receivedAt)),
-    signature: record.signature ? `[redacted, ${record.signature.length} chars]` : null,
-  };
-}
-
-function preview(value: Buffer | null, encoding: 'base64' | 'hex'): string {
-  if (!value) return '(null)';
-  const limit = encoding === 'hex' ? 64 : 3072;
-  const text = value.subarray(0, limit).toString(encoding);
-  return value.length > limit ? `${text}… (${value.length} bytes)` : text;
 }

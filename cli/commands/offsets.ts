@@ -4,7 +4,7 @@
  * new offsets with its next commit, and Kafka rejects commits from outside an active generation anyway.
  */
 import { Command, Option } from 'commander';
-import { GroupActiveError, UsageError } from '../errors.js';
+import { groupActive, usageError } from '../errors.js';
 import { dash, iso, table } from '../format.js';
 import { println, type CliIo } from '../io.js';
 import { commitGroupOffsets, offsetsForTimestamp, partitionOffsets, requireTopics } from '../kafka.js';
@@ -56,7 +56,7 @@ export function offsetsCommand(io: CliIo): Command {
     .addHelpText('after', HELP)
     .action(async (options: ResetOptions, command: Command) => {
       if (!options.toDatetime && !options.toEarliest && !options.toLatest) {
-        throw new UsageError('choose a target: --to-datetime <time>, --to-earliest or --to-latest.');
+        throw usageError('choose a target: --to-datetime <time>, --to-earliest or --to-latest.');
       }
       await withSession(io, command, (session) => resetOffsets(session, options));
     });
@@ -83,7 +83,7 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
   };
   const before = await describe();
   if (!['Empty', 'Dead'].includes(before.state) || before.members > 0) {
-    throw new GroupActiveError(groupId, before.state, before.members);
+    throw groupActive(groupId, before.state, before.members);
   }
 
   const target = options.toDatetime
@@ -136,8 +136,7 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
   }
   // Re-check right before writing: a processor may have started while we planned.
   const now = await describe();
-  if (!['Empty', 'Dead'].includes(now.state) || now.members > 0)
-    throw new GroupActiveError(groupId, now.state, now.members);
+  if (!['Empty', 'Dead'].includes(now.state) || now.members > 0) throw groupActive(groupId, now.state, now.members);
   await commitGroupOffsets(
     session.client,
     groupId,

@@ -5,30 +5,42 @@
  * Exactly-once per selection across interruptions: each batch is produced with acks=all and only then is the
  * position checkpointed; the end offsets are frozen at the start, so records that fail again and return to the DLQ
  * during the replay are not replayed in a loop, and re-running a finished replay does nothing unless --force.
+ * This file is the command and its sequence; ../replay/ holds the plan (pure), the run (Kafka) and the rendering.
  */
-import { createHash } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { InterruptedError, UsageError } from '../errors.js';
-import { dash, iso, table } from '../format.js';
-import { println, resolvePath, type CliIo } from '../io.js';
-import { connectProducer, readRanges, requireTopics, type PartitionRange } from '../kafka.js';
-import { intParser, parseOffsetBounds, parseTopicName, type OffsetBounds } from '../parse.js';
+import { DEFAULT_STATE_DIR } from '../context.js';
+import { interrupted } from '../errors.js';
+import { println, type CliIo } from '../io.js';
+import { requireTopics } from '../kafka.js';
+import { intParser, parseOffsetBounds, parseTopicName } from '../parse.js';
 import { createProgress } from '../progress.js';
-import { matches, replayMessage, summarize, type RecordSummary } from '../records.js';
 import { countInRanges, resolveRanges } from '../selection.js';
 import { withSession, type Session } from '../session.js';
-import { checkpointPath, loadCheckpoint, lockReplay, saveCheckpoint, type ReplayCheckpoint } from '../checkpoint.js';
-import { addFilterOptions, filterOf, type FilterOptions } from './dlq.js';
+import { loadCheckpoint, lockReplay, saveCheckpoint, type ReplayCheckpoint } from '../replay/checkpoint.js';
+import {
+  newCheckpoint,
+  planReplay,
+  reconcile,
+  remainingRanges,
+  type ReplayPlan,
+  type ReplayRequest,
+} from '../replay/plan.js';
+import {
+  interruptedMessage,
+  NOTHING_TO_REPLAY,
+  renderAlreadyComplete,
+  renderComplete,
+  renderDryRun,
+  renderHeader,
+  renderInterrupted,
+  renderStart,
+} from '../replay/render.js';
+import { completeCheckpoint, runReplay, scanReplay } from '../replay/run.js';
+import type { PartitionRange } from '../read-ranges.js';
+import { addFilterOptions } from './dlq.js';
 
-interface ReplayOptions extends FilterOptions {
-  fromTopic?: string;
-  toTopic?: string;
-  fromOffset?: OffsetBounds;
-  toOffset?: OffsetBounds;
+interface ReplayOptions extends ReplayRequest {
   dryRun?: boolean;
-  force?: boolean;
-  id?: string;
-  stateDir?: string;
   batchSize: number;
   sample: number;
 }
@@ -84,7 +96,7 @@ export function replayCommand(io: CliIo): Command {
     )
     .addOption(
       new Option('--state-dir <dir>', 'where replay checkpoints are kept (env FC_CONNECTOR_STATE_DIR)').default(
-        '.fc-connector',
+        DEFAULT_STATE_DIR,
         '$FC_CONNECTOR_STATE_DIR or .fc-connector',
       ),
     )
@@ -99,197 +111,26 @@ export function replayCommand(io: CliIo): Command {
   return command;
 }
 
-function boundsText(bounds: OffsetBounds | undefined): string | null {
-  if (!bounds) return null;
-  const pairs = [...bounds.byPartition.entries()].sort((a, b) => a[0] - b[0]).map(([p, o]) => `${p}:${o}`);
-  return [bounds.all === undefined ? null : String(bounds.all), ...pairs].filter(Boolean).join(',');
-}
-
-function sorted(list: readonly string[] | undefined): string[] | null {
-  return list?.length ? [...new Set(list)].sort() : null;
-}
-
-function hasSelectionFlags(options: ReplayOptions): boolean {
-  return [
-    options.fromTopic,
-    options.toTopic,
-    options.fromOffset,
-    options.toOffset,
-    options.name,
-    options.key,
-    options.errorClass,
-    options.since,
-    options.until,
-  ].some((v) => v !== undefined);
-}
-
+/** Plan, then (under the replay's lock) reconcile with its checkpoint and run, dry-run or report "done". */
 async function replay(session: Session, options: ReplayOptions): Promise<void> {
-  const { io, client, settings } = session;
-  const out = io.stdout;
-  const explicitDir = options.stateDir !== undefined && options.stateDir !== '.fc-connector';
-  const stateDir = resolvePath(
-    io,
-    explicitDir ? (options.stateDir as string) : io.env.FC_CONNECTOR_STATE_DIR || '.fc-connector',
-  );
-  let source = options.fromTopic ?? settings.topics.dlq;
-  let target = options.toTopic ?? settings.topics.webhooks;
-  const filter = filterOf(options);
-  const selection = {
-    source,
-    target,
-    names: sorted(options.name),
-    keys: sorted(options.key),
-    errorClasses: sorted(options.errorClass),
-    since: options.since?.text ?? null,
-    until: options.until?.text ?? null,
-    fromOffset: boundsText(options.fromOffset),
-    toOffset: boundsText(options.toOffset),
-  };
-  let selectionKey = JSON.stringify(selection);
-  const id = options.id ?? `${source}-${createHash('sha256').update(selectionKey).digest('hex').slice(0, 12)}`;
-  const path = checkpointPath(stateDir, id);
-  const release = options.dryRun ? async () => undefined : await lockReplay(path);
+  const { io, settings, client } = session;
+  const requested = planReplay(options, { topics: settings.topics, stateDir: settings.stateDir, cwd: io.cwd });
+  const release = options.dryRun ? () => Promise.resolve() : await lockReplay(requested.checkpointPath);
   try {
-    let checkpoint = await loadCheckpoint(path);
-    let recordFilter = filter;
-    if (checkpoint && options.id !== undefined && !hasSelectionFlags(options)) {
-      // `replay --id X` alone resumes X exactly as it was started.
-      ({ sourceTopic: source, targetTopic: target, selectionKey } = checkpoint);
-      recordFilter = checkpoint.filter as typeof filter;
-    } else if (checkpoint && checkpoint.selectionKey !== selectionKey && !options.force) {
-      throw new UsageError(
-        `replay ${id} was started with a different selection (${checkpoint.selectionKey}).\n` +
-          `Resume it with \`fc-connector replay --id ${id}\`, choose another --id, or start over with --force.`,
-      );
-    }
-    await requireTopics(client.admin, [...new Set([source, target])]);
-
-    if (checkpoint?.status === 'complete' && !options.force) {
-      println(
-        out,
-        `Replay ${id} already completed (${checkpoint.replayed} record(s) from ${checkpoint.sourceTopic} to ` +
-          `${checkpoint.targetTopic}, finished ${checkpoint.updatedAt}). Nothing to do.\n` +
-          'Run with --force to replay this selection again.',
-      );
+    const found = await loadCheckpoint(requested.checkpointPath);
+    const { plan, checkpoint, completed } = reconcile(requested, found, options);
+    await requireTopics(client.admin, [...new Set([plan.source, plan.target])]);
+    if (completed && found) {
+      println(io.stdout, renderAlreadyComplete(plan, found));
       return;
     }
-    if (checkpoint && options.force) checkpoint = undefined;
-
-    const now = session.now();
-    const fresh = !checkpoint;
-    if (!checkpoint) {
-      const ranges = await resolveRanges(client.admin, source, {
-        since: options.since?.ms,
-        until: options.until?.ms,
-        fromOffset: options.fromOffset,
-        toOffset: options.toOffset,
-      });
-      checkpoint = {
-        version: 1,
-        id,
-        selectionKey,
-        sourceTopic: source,
-        targetTopic: target,
-        filter: recordFilter,
-        createdAt: iso(now),
-        updatedAt: iso(now),
-        status: 'in-progress',
-        scanned: 0,
-        replayed: 0,
-        partitions: Object.fromEntries(
-          ranges.map((r) => [
-            String(r.partition),
-            { start: String(r.start), end: String(r.end), next: String(r.start) },
-          ]),
-        ),
-      };
-    }
-    const cp: ReplayCheckpoint = checkpoint;
-    const remaining: PartitionRange[] = Object.entries(cp.partitions).map(([p, r]) => ({
-      partition: Number(p),
-      start: BigInt(r.next),
-      end: BigInt(r.end),
-    }));
-    const toScan = Number(countInRanges(remaining));
-    const header = `${fresh ? 'Replay' : 'Resuming replay'} ${id}: ${source} → ${target}, ${toScan} record(s) to scan`;
-
-    if (options.dryRun) {
-      await dryRun(session, { source, target, remaining, filter: recordFilter, sample: options.sample, header });
-      return;
-    }
-    println(out, `${header}${fresh ? '' : ` (${cp.replayed} already replayed)`}; checkpoint ${path}`);
-    if (toScan === 0) {
-      cp.status = 'complete';
-      cp.updatedAt = iso(session.now());
-      await saveCheckpoint(path, cp);
-      println(out, 'Nothing to replay: the selection is empty.');
-      return;
-    }
-    await saveCheckpoint(path, cp);
-
-    const producer = await connectProducer(client);
-    const progress = createProgress(io.stderr, { label: 'replay', total: toScan, now: session.now });
-    let scanned = 0;
-    let replayed = 0;
-    const started = session.now();
-    let result;
-    try {
-      result = await readRanges(
-        client,
-        source,
-        remaining,
-        async (chunk) => {
-          const replayAt = session.now();
-          const selected = chunk.messages.filter((m) => matches(summarize(chunk.partition, m), recordFilter));
-          if (selected.length > 0) {
-            await producer.send({
-              topic: target,
-              acks: -1,
-              messages: selected.map((m) => replayMessage({ topic: source, partition: chunk.partition }, m, replayAt)),
-            });
-          }
-          // Only after the ack: advance the position.
-          const progressOf = cp.partitions[String(chunk.partition)];
-          if (progressOf) progressOf.next = String(chunk.nextOffset);
-          scanned += chunk.messages.length;
-          replayed += selected.length;
-          cp.scanned += chunk.messages.length;
-          cp.replayed += selected.length;
-          cp.updatedAt = iso(session.now());
-          await saveCheckpoint(path, cp);
-          progress.update(scanned, replayed);
-          io.onReplayBatch?.({
-            partition: chunk.partition,
-            replayed: selected.length,
-            nextOffset: String(chunk.nextOffset),
-          });
-          return undefined;
-        },
-        { purpose: 'replay', chunkSize: options.batchSize, signal: io.signal },
-      );
-    } finally {
-      progress.stop();
-      await producer.disconnect().catch(() => undefined);
-    }
-    const seconds = Math.max((session.now() - started) / 1000, 0.001);
-    if (result !== 'complete') {
-      const resume = `fc-connector replay --id ${id}${explicitDir ? ` --state-dir ${options.stateDir as string}` : ''}`;
-      println(
-        out,
-        `Interrupted: ${replayed} record(s) replayed in this run (${cp.replayed} in total); every replayed batch was ` +
-          `acknowledged and its position saved in ${path}.\n` +
-          `Resume with: ${resume}   (or run the same command again; same connection settings)`,
-      );
-      throw new InterruptedError(`replay ${id} interrupted; resume with \`${resume}\``);
-    }
-    cp.status = 'complete';
-    cp.updatedAt = iso(session.now());
-    await saveCheckpoint(path, cp);
-    println(
-      out,
-      `Replayed ${replayed} of ${scanned} scanned record(s) from ${source} to ${target} in ${seconds.toFixed(1)} s ` +
-        `(${(scanned / seconds).toFixed(0)} rec/s). Replay ${id} is complete; running it again does nothing unless --force.`,
-    );
+    const fresh = checkpoint === undefined;
+    const current =
+      checkpoint ?? newCheckpoint(plan, await resolveRanges(client.admin, plan.source, plan.ranges), session.now());
+    const remaining = remainingRanges(current);
+    const header = renderHeader(plan, fresh, Number(countInRanges(remaining)));
+    if (options.dryRun) await dryRun(session, plan, remaining, header, options.sample);
+    else await replayRemaining(session, plan, current, remaining, { header, fresh, batchSize: options.batchSize });
   } finally {
     await release();
   }
@@ -297,61 +138,50 @@ async function replay(session: Session, options: ReplayOptions): Promise<void> {
 
 async function dryRun(
   session: Session,
-  plan: {
-    source: string;
-    target: string;
-    remaining: PartitionRange[];
-    filter: ReturnType<typeof filterOf>;
-    sample: number;
-    header: string;
-  },
+  plan: ReplayPlan,
+  remaining: readonly PartitionRange[],
+  header: string,
+  sample: number,
 ): Promise<void> {
-  const out = session.io.stdout;
-  const perPartition = new Map<number, number>();
-  const samples: RecordSummary[] = [];
-  let scanned = 0;
-  const result = await readRanges(
-    session.client,
-    plan.source,
-    plan.remaining,
-    async (chunk) => {
-      for (const m of chunk.messages) {
-        scanned += 1;
-        const s = summarize(chunk.partition, m);
-        if (!matches(s, plan.filter)) continue;
-        perPartition.set(chunk.partition, (perPartition.get(chunk.partition) ?? 0) + 1);
-        if (samples.length < plan.sample) samples.push(s);
-      }
-      return undefined;
-    },
-    { purpose: 'replay-dry-run', signal: session.io.signal },
-  );
-  const total = [...perPartition.values()].reduce((a, b) => a + b, 0);
-  println(out, `${plan.header} (dry run: nothing is produced, no checkpoint written)`);
-  if (samples.length > 0) {
-    println(
-      out,
-      table(
-        ['position', 'key', 'name', 'event id', 'error class', 'timestamp'],
-        samples.map((s) => [
-          `${s.partition}:${s.offset}`,
-          dash(s.key),
-          dash(s.messageName),
-          dash(s.eventId),
-          dash(s.errorClass),
-          iso(s.timestamp),
-        ]),
-      ),
-    );
+  const scan = await scanReplay(session.client, plan.source, remaining, plan.filter, {
+    sample,
+    signal: session.io.signal,
+  });
+  println(session.io.stdout, renderDryRun(header, plan, scan));
+  if (scan.result === 'interrupted') throw interrupted('dry run interrupted');
+}
+
+async function replayRemaining(
+  session: Session,
+  plan: ReplayPlan,
+  checkpoint: ReplayCheckpoint,
+  remaining: readonly PartitionRange[],
+  options: { header: string; fresh: boolean; batchSize: number },
+): Promise<void> {
+  const { io } = session;
+  const toScan = Number(countInRanges(remaining));
+  println(io.stdout, renderStart(options.header, plan, options.fresh, checkpoint));
+  if (toScan === 0) {
+    await completeCheckpoint(plan, checkpoint, session.now());
+    println(io.stdout, NOTHING_TO_REPLAY);
+    return;
   }
-  const byPartition = [...perPartition.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([p, n]) => `p${p}=${n}`)
-    .join(' ');
-  println(
-    out,
-    `Would replay ${total} of ${scanned} scanned record(s) from ${plan.source} to ${plan.target}` +
-      `${byPartition ? ` (${byPartition})` : ''}.`,
-  );
-  if (result === 'interrupted') throw new InterruptedError('dry run interrupted');
+  await saveCheckpoint(plan.checkpointPath, checkpoint);
+  const progress = createProgress(io.stderr, { label: 'replay', total: toScan, now: session.now });
+  let run;
+  try {
+    run = await runReplay(session.client, plan, checkpoint, remaining, {
+      batchSize: options.batchSize,
+      now: session.now,
+      signal: io.signal,
+      onBatch: (p) => progress.update(p.scanned, p.replayed),
+    });
+  } finally {
+    progress.stop();
+  }
+  if (run.result !== 'complete') {
+    println(io.stdout, renderInterrupted(plan, run, checkpoint));
+    throw interrupted(interruptedMessage(plan));
+  }
+  println(io.stdout, renderComplete(plan, run));
 }

@@ -4,12 +4,13 @@
  * Why a file and not a compacted topic: the operator who runs a replay owns its progress, can read and delete it,
  * and no extra topic (or write ACL on one) is needed on a production cluster. Written atomically (temp + rename)
  * after every acknowledged batch, so a crash loses at most the position of the batch in flight — whose records
- * were then not acknowledged, or are re-sent once on resume (at-least-once; the handler is idempotent, §6).
+ * were then not acknowledged, or are re-sent once on resume (at-least-once; the handler is idempotent:
+ * docs/architecture.md, "Processing semantics").
  * A lock file (holding the pid) stops two runs of the same replay at once.
  */
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CliError, ExitCode } from './errors.js';
+import { CliError } from '../errors.js';
 
 export interface PartitionProgress {
   /** First offset of the selection (inclusive). */
@@ -54,9 +55,8 @@ export async function loadCheckpoint(path: string): Promise<ReplayCheckpoint | u
     return parsed;
   } catch (error) {
     throw new CliError(
-      `replay checkpoint ${path} is unreadable (${(error as Error).message}); inspect or delete it, or use --force.`,
-      ExitCode.runtime,
       'CHECKPOINT_CORRUPT',
+      `replay checkpoint ${path} is unreadable (${(error as Error).message}); inspect or delete it, or use --force.`,
     );
   }
 }
@@ -92,13 +92,12 @@ export async function lockReplay(path: string): Promise<() => Promise<void>> {
       const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
         throw new CliError(
-          `this replay is already running (process ${pid}, lock ${lock}). Wait for it, or stop it first.`,
-          ExitCode.runtime,
           'REPLAY_LOCKED',
+          `this replay is already running (process ${pid}, lock ${lock}). Wait for it, or stop it first.`,
         );
       }
       await rm(lock, { force: true });
     }
   }
-  throw new CliError(`could not take the replay lock ${lock}.`, ExitCode.runtime, 'REPLAY_LOCKED');
+  throw new CliError('REPLAY_LOCKED', `could not take the replay lock ${lock}.`);
 }

@@ -30,7 +30,7 @@ describe('fc-connector offsets reset', () => {
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       await consumer.connect();
       await consumer.subscribe({ topic: topics.webhooks });
-      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+      await consumer.run({ autoCommit: false, eachMessage: () => Promise.resolve() });
       await joined;
       const refused = await cli(['offsets', 'reset', '--to-earliest'], { env });
       await consumer.disconnect();

@@ -94,18 +94,22 @@ describe('fc-connector replay', () => {
     );
     const cwd = tempDir();
     const controller = new AbortController();
-    let batches = 0;
+    // Progress is written after every acknowledged and checkpointed batch (the first one at once): Ctrl-C there.
+    let progressLines = 0;
     const first = await cli(['replay', '--batch-size', '2'], {
       env,
       cwd,
       signal: controller.signal,
-      onReplayBatch: () => {
-        batches += 1;
-        if (batches === 1) controller.abort();
+      onStderr: (text) => {
+        if (!text.startsWith('replay: scanned')) return;
+        progressLines += 1;
+        controller.abort();
       },
     });
     expect(first.code).toBe(130);
-    expect(batches).toBe(1);
+    // The line after the first batch, and the final one when the bar stops: no second batch ran.
+    expect(progressLines).toBe(2);
+    expect(first.stderr).toMatch(/replay: scanned 2\/8 \(25%\), replayed 2/);
     expect(first.stdout).toContain('Interrupted: 2 record(s) replayed in this run');
     const id = /Resume with: fc-connector replay --id (\S+)/.exec(first.stdout)?.[1];
     expect(id).toBeDefined();

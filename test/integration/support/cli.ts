@@ -1,4 +1,4 @@
-/** Helpers for CLI integration tests: run the CLI in-process, produce §5-shaped dead letters, read topics back. */
+/** Helpers for CLI integration tests: run the CLI in-process, produce dead letters shaped as the processor writes them (docs/architecture.md, "Kafka contract"), read topics back. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import {
   type TopicNames,
 } from '../../../schemas/index.js';
 import { run } from '../../../cli/main.js';
-import type { CliIo } from '../../../cli/io.js';
 import { infra, testKafka, testSerde, uniqueName } from '../../support/kafka.js';
 
 export interface CliResult {
@@ -24,7 +23,8 @@ export interface CliRunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   signal?: AbortSignal;
-  onReplayBatch?: CliIo['onReplayBatch'];
+  /** Sees each write to stderr as it happens (e.g. replay progress, written after every checkpointed batch). */
+  onStderr?: (text: string) => void;
 }
 
 export async function cli(args: readonly string[], options: CliRunOptions = {}): Promise<CliResult> {
@@ -32,7 +32,13 @@ export async function cli(args: readonly string[], options: CliRunOptions = {}):
   let stderr = '';
   const code = await run(args, {
     stdout: { write: (t: string) => (stdout += t), isTTY: false },
-    stderr: { write: (t: string) => (stderr += t), isTTY: false },
+    stderr: {
+      write: (t: string) => {
+        stderr += t;
+        options.onStderr?.(t);
+      },
+      isTTY: false,
+    },
     env: {
       KAFKA_BROKERS: infra().kafkaBrokers,
       SCHEMA_REGISTRY_URL: infra().schemaRegistryUrl,
@@ -40,7 +46,6 @@ export async function cli(args: readonly string[], options: CliRunOptions = {}):
     },
     cwd: options.cwd ?? tempDir(),
     signal: options.signal,
-    onReplayBatch: options.onReplayBatch,
   });
   return { code, stdout, stderr };
 }
@@ -79,7 +84,7 @@ export interface DeadLetterSpec {
   rawValue?: Buffer;
 }
 
-/** Produces DLQ records as the processor writes them (§5 headers, main topic's Avro bytes, key = order ref). */
+/** Produces DLQ records as the processor writes them (failure headers, main topic's Avro bytes, key = order ref). */
 export async function produceDeadLetters(topics: TopicNames, specs: readonly DeadLetterSpec[]): Promise<void> {
   const serde = testSerde();
   const producer = testKafka().producer();
@@ -144,9 +149,10 @@ export async function readTopic(topic: string, count: number): Promise<(KafkaMes
     const all = new Promise<void>((resolve) => (done = resolve));
     if (count === 0) done();
     await consumer.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: ({ partition, message }) => {
         found.push({ ...message, partition });
         if (found.length >= count) done();
+        return Promise.resolve();
       },
     });
     await Promise.race([

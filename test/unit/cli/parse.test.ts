@@ -5,7 +5,7 @@ import {
   collectList,
   intParser,
   parseDateTime,
-  parseDuration,
+  durationArg,
   parseOffsetBounds,
   parsePartitionOffset,
   parseTopicName,
@@ -13,14 +13,14 @@ import {
 
 describe('cli argument parsers', () => {
   it('parses durations with units and bare milliseconds', () => {
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('30s')).toBe(30_000);
-    expect(parseDuration('10m')).toBe(600_000);
-    expect(parseDuration('7d')).toBe(604_800_000);
-    expect(parseDuration('2w')).toBe(1_209_600_000);
-    expect(parseDuration('1500')).toBe(1500);
-    expect(() => parseDuration('forever')).toThrow(InvalidArgumentError);
-    expect(() => parseDuration('0s')).toThrow('greater than zero');
+    expect(durationArg('500ms')).toBe(500);
+    expect(durationArg('30s')).toBe(30_000);
+    expect(durationArg('10m')).toBe(600_000);
+    expect(durationArg('7d')).toBe(604_800_000);
+    expect(durationArg('2w')).toBe(1_209_600_000);
+    expect(durationArg('1500')).toBe(1500);
+    expect(() => durationArg('forever')).toThrow(InvalidArgumentError);
+    expect(() => durationArg('0s')).toThrow('greater than zero');
   });
 
   it('parses dates, zoned date-times and now-<duration>; refuses zone-less date-times', () => {

@@ -29,11 +29,11 @@ function deadLetter(overrides: { headers?: KafkaMessage['headers']; key?: Buffer
       'x-partner': Buffer.from('kept'),
     },
   };
-  return { ...message, ...overrides } as KafkaMessage;
+  return { ...message, ...overrides };
 }
 
 describe('dead-letter summary and filters', () => {
-  it('summarizes the §5 headers', () => {
+  it('summarizes the Kafka contract headers', () => {
     expect(summarize(2, deadLetter())).toMatchObject({
       partition: 2,
       offset: '42',
