@@ -37,7 +37,7 @@ export type ErrorDetails = Pick<ConnectorErrorOptions, 'cause' | 'details'>;
 export class RetryableError extends ConnectorError {
   static readonly errorCode: ErrorCode = 'RETRYABLE';
   constructor(message: string, options: ErrorDetails = {}) {
-    super((new.target as typeof RetryableError).errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 
@@ -56,7 +56,7 @@ export class DownstreamUnavailableError extends RetryableError {
 export class NonRetryableError extends ConnectorError {
   static readonly errorCode: ErrorCode = 'NON_RETRYABLE';
   constructor(message: string, options: ErrorDetails = {}) {
-    super((new.target as typeof NonRetryableError).errorCode, message, options);
+    super(new.target.errorCode, message, options);
   }
 }
 

@@ -12,7 +12,7 @@ export interface ProcessorKafka {
   readonly consumer: Consumer;
   readonly producer: Producer;
   /** Produces one retry/DLQ record and resolves only once every in-sync replica has it (acks=-1). */
-  produce(record: OutgoingRecord): Promise<void>;
+  readonly produce: (record: OutgoingRecord) => Promise<void>;
 }
 
 export function createProcessorKafka(config: ProcessorRuntimeConfig, logger: Logger): ProcessorKafka {
@@ -38,7 +38,7 @@ export function createProcessorKafka(config: ProcessorRuntimeConfig, logger: Log
   return {
     consumer,
     producer,
-    async produce(record) {
+    produce: async (record) => {
       await producer.send({
         topic: record.topic,
         acks: -1,

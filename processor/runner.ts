@@ -161,7 +161,9 @@ export class BatchRunner {
 
   /** KafkaJS eachBatch callback (use with eachBatchAutoResolve: false). */
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, pause, commitOffsetsIfNecessary } = payload;
+    const { batch } = payload;
+    // KafkaJS's callbacks are called on the payload (they are closures, but typed as methods).
+    const live = (): boolean => payload.isRunning() && !payload.isStale();
     const { topic, partition } = batch;
     const { config, metrics, logger } = this.deps;
     const tier = this.retryTierOf.get(topic) ?? 0;
@@ -176,9 +178,10 @@ export class BatchRunner {
     if (this.stopping || this.abortController.signal.aborted) halt.abort();
     // Heartbeats (and interval commits of the resolved frontier) while slow handlers run.
     const keepAlive = setInterval(() => {
-      if (!isRunning() || isStale()) halt.abort();
-      heartbeat()
-        .then(() => commitOffsetsIfNecessary())
+      if (!live()) halt.abort();
+      payload
+        .heartbeat()
+        .then(() => payload.commitOffsetsIfNecessary())
         .catch((error: unknown) => {
           const type = (error as { type?: unknown } | null)?.type;
           // Rebalance: start nothing more, finish what runs, let KafkaJS rejoin (it waits for this batch).
@@ -189,12 +192,12 @@ export class BatchRunner {
 
     try {
       for (const message of batch.messages) {
-        if (halt.signal.aborted || !isRunning() || isStale()) break;
+        if (halt.signal.aborted || !live()) break;
         if (tier > 0) {
-          const notBefore = headerInt(message.headers as RawHeaders, Headers.notBefore);
+          const notBefore = headerInt(message.headers, Headers.notBefore);
           const waitMs = notBefore === undefined ? 0 : notBefore - Date.now();
           if (waitMs > 0) {
-            this.delayPartition(topic, partition, waitMs, pause);
+            this.delayPartition(topic, partition, waitMs, () => payload.pause());
             break; // later records of a tier are due later still
           }
         }
@@ -207,7 +210,7 @@ export class BatchRunner {
               (done) => {
                 if (!done) return;
                 const resolved = frontier.complete(message.offset);
-                if (resolved !== undefined) resolveOffset(resolved);
+                if (resolved !== undefined) payload.resolveOffset(resolved);
               },
               (error: unknown) => {
                 // process() handles every error itself; reaching this is a bug. Leave the offset unresolved.
@@ -558,7 +561,7 @@ function recordAttempt(
   tier: number,
   halt: AbortSignal,
 ): RecordAttempt {
-  const headers = message.headers as RawHeaders | undefined;
+  const headers: RawHeaders | undefined = message.headers;
   const attempt = tier === 0 ? 1 : (headerInt(headers, Headers.attempt) ?? tier) + 1;
   const { offset, key, value } = message;
   return { source: { topic, partition, offset, key, value, headers }, attempt, halt };

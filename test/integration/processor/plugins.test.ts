@@ -26,7 +26,7 @@ it('loads a partner plugin from PROCESSOR_PLUGINS and routes its message name to
   const builtIn: string[] = [];
   router.registerHandler(ORDER_STATUS, {
     name: 'order-status-stand-in',
-    handle: async (ctx) => (builtIn.push(ctx.record.id), { status: 'applied' }),
+    handle: (ctx) => (builtIn.push(ctx.record.id), Promise.resolve({ status: 'applied' })),
   });
   await loadPlugins({ paths: config.plugins, router, logger });
   expect(router.messageNames()).toEqual([FULFILMENT_MESSAGE, ORDER_STATUS].sort());
@@ -46,7 +46,7 @@ it('loads a partner plugin from PROCESSOR_PLUGINS and routes its message name to
 
 it('fails the start when a plugin registers a name that is already routed, or cannot be loaded', async () => {
   const router = new Router();
-  router.registerHandler(FULFILMENT_MESSAGE, { name: 'first', handle: async () => ({ status: 'skipped' }) });
+  router.registerHandler(FULFILMENT_MESSAGE, { name: 'first', handle: () => Promise.resolve({ status: 'skipped' }) });
   await expect(
     loadPlugins({ paths: ['test/integration/processor/fixtures/partner-plugin.ts'], router, logger }),
   ).rejects.toThrow(/duplicate route for "fc.connect.fulfilment.webhook.fulfilment-update"/);

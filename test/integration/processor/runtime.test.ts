@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop()));
 });
 
-function handlerOf(name: string, handle: (ctx: HandlerContext) => Promise<void>): MessageHandler {
+function handlerOf(name: string, handle: (ctx: HandlerContext) => void | Promise<void>): MessageHandler {
   return {
     name,
     async handle(ctx) {
@@ -88,7 +88,7 @@ describe('processor runtime', () => {
     const [record] = await encodeAll(bed.topics.webhooks, [payloadFor('O_RETRY', 1)]);
     await produce(bed.topics.webhooks, [record!]);
     const attempts: { attempt: number; at: number; topic: string }[] = [];
-    const handler = handlerOf('flaky', async (ctx) => {
+    const handler = handlerOf('flaky', (ctx) => {
       attempts.push({ attempt: ctx.attempt, at: Date.now(), topic: ctx.topic });
       if (ctx.attempt < 3) throw new RetryableError(`transient failure #${ctx.attempt}`);
     });
@@ -110,7 +110,7 @@ describe('processor runtime', () => {
     const bed = await testBed({ retryDelays: '100ms,100ms' });
     const [always, fatal] = await encodeAll(bed.topics.webhooks, [payloadFor('O_ALWAYS', 1), payloadFor('O_FATAL', 2)]);
     await produce(bed.topics.webhooks, [always!, fatal!]);
-    const handler = handlerOf('failing-handler', async (ctx) => {
+    const handler = handlerOf('failing-handler', (ctx) => {
       if (ctx.key === 'O_FATAL') throw new NonRetryableError('order is malformed');
       throw new RetryableError('still broken', { cause: new Error('HTTP 503') });
     });
@@ -150,7 +150,7 @@ describe('processor runtime', () => {
     await produce(bed.topics.webhooks, [good[0]!, poison, good[1]!]);
     const handled: number[] = [];
     const { events } = await start(bed.config(), {
-      [ORDER_STATUS]: handlerOf('h', async (ctx) => void handled.push(seqOf(ctx))),
+      [ORDER_STATUS]: handlerOf('h', (ctx) => void handled.push(seqOf(ctx))),
     });
     await eventually(() => handled.length === 2, 15_000);
     expect(handled).toEqual([1, 2]);
@@ -169,7 +169,7 @@ describe('processor runtime', () => {
       const records = await encodeAll(bed.topics.webhooks, [payloadFor('O_U', 1, other), payloadFor('O_U', 2)]);
       await produce(bed.topics.webhooks, records);
       const { processor, events } = await start(bed.config({ UNKNOWN_MESSAGE_POLICY: policy }), {
-        [ORDER_STATUS]: handlerOf('h', async () => undefined),
+        [ORDER_STATUS]: handlerOf('h', () => undefined),
       });
       await eventually(() => events.some((e) => e.outcome === 'applied'), 15_000);
       expect(events[0]!.outcome).toBe(policy === 'dlq' ? 'dead-lettered' : 'unrouted-skipped');
@@ -193,7 +193,7 @@ describe('processor runtime', () => {
     let until = outageUntil;
     let calls = 0;
     const done = new Set<string>();
-    const handler = handlerOf('outage', async (ctx) => {
+    const handler = handlerOf('outage', (ctx) => {
       calls++;
       if (Date.now() < until) throw new DownstreamUnavailableError('fluent', 'HTTP 503 from Fluent');
       done.add(ctx.record.id);

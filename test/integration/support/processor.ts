@@ -117,9 +117,10 @@ export async function readTopic(topic: string, count: number, timeoutMs = 15_000
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         messages.push(message);
         if (messages.length >= count) done();
+        return Promise.resolve();
       },
     });
     await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs))]);

@@ -82,10 +82,8 @@ describe('KeyedLanes', () => {
 
   it('keeps the lane going after a task fails', async () => {
     const lanes = new KeyedLanes(new Semaphore(4));
-    const failed = lanes.run('k', async () => {
-      throw new Error('boom');
-    });
-    const next = lanes.run('k', async () => 'next');
+    const failed = lanes.run('k', () => Promise.reject(new Error('boom')));
+    const next = lanes.run('k', () => Promise.resolve('next'));
     await expect(failed).rejects.toThrow('boom');
     await expect(next).resolves.toBe('next');
   });

@@ -3,7 +3,7 @@ import { ConfigurationError } from '../../../processor/errors.js';
 import type { MessageHandler } from '../../../processor/handler.js';
 import { Router } from '../../../processor/router.js';
 
-const handler = (name: string): MessageHandler => ({ name, handle: async () => ({ status: 'skipped' }) });
+const handler = (name: string): MessageHandler => ({ name, handle: () => Promise.resolve({ status: 'skipped' }) });
 
 describe('Router', () => {
   it('resolves registered names; one handler may serve several names', () => {
