@@ -5,11 +5,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { loadDocument, loadSchema, type LoadedDocument } from '../downstream/documents.js';
 
-export interface CommercetoolsDocuments {
-  readonly updateOrder: LoadedDocument;
-  readonly orderByNumber: LoadedDocument;
-  readonly orderById: LoadedDocument;
-}
+export type CommercetoolsDocuments = Readonly<Record<'updateOrder' | 'orderByNumber' | 'orderById', LoadedDocument>>;
 
 export const BUILT_IN_DOCUMENT_FILES = {
   updateOrder: new URL('./update-order.graphql', import.meta.url),

@@ -1,12 +1,13 @@
 /**
- * GraphQL documents kept in .graphql files that a deployment can replace by file path (docs/architecture.md, "The job" and "commercetools"). Every
- * document is checked when the handler is created — it parses, holds exactly one operation of the expected type, and
+ * GraphQL documents kept in .graphql files that a deployment can replace by file path (docs/architecture.md,
+ * "The job" and "commercetools"). Every document is checked when the handler is created — it parses, holds exactly one operation of the expected type, and
  * declares the variables the connector sends — and optionally validated against a GraphQL schema, so a broken
  * override fails the start with a ConfigError naming its variable instead of dead-lettering every message.
  */
 import { readFileSync } from 'node:fs';
 import {
   buildSchema,
+  Kind,
   parse,
   validate,
   type DocumentNode,
@@ -55,11 +56,12 @@ export function loadDocument(spec: DocumentSpec, schema?: GraphQLSchema): Loaded
     fail(`is not valid GraphQL: ${(error as Error).message}`);
   }
   const operations = document!.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
   if (operations.length !== 1) fail(`must contain exactly one operation, found ${operations.length}`);
   const op = operations[0]!;
-  if (op.operation !== spec.operation) fail(`must be a ${spec.operation}, found a ${op.operation}`);
+  const operation: string = op.operation;
+  if (operation !== spec.operation) fail(`must be a ${spec.operation}, found a ${operation}`);
   const declared = new Set((op.variableDefinitions ?? []).map((v) => v.variable.name.value));
   const missing = spec.requiredVariables.filter((v) => !declared.has(v));
   if (missing.length > 0) fail(`must declare the variables ${missing.map((v) => `$${v}`).join(', ')}`);

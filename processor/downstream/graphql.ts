@@ -91,7 +91,7 @@ export async function postGraphql<T>(
 function parseBody<T>(text: string): { data?: T | null; errors?: GraphqlError[] } | undefined {
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' ? (value as { data?: T | null; errors?: GraphqlError[] }) : undefined;
+    return value && typeof value === 'object' ? value : undefined;
   } catch {
     return undefined;
   }

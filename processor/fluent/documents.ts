@@ -1,11 +1,7 @@
 /** The Fluent GraphQL documents (built-in .graphql files next to this module, replaceable by file path). */
 import { loadDocument, type LoadedDocument } from '../downstream/documents.js';
 
-export interface FluentDocuments {
-  readonly orderById: LoadedDocument;
-  readonly orderByRef: LoadedDocument;
-  readonly settings: LoadedDocument;
-}
+export type FluentDocuments = Readonly<Record<'orderById' | 'orderByRef' | 'settings', LoadedDocument>>;
 
 export function loadFluentDocuments(
   overrides: { orderById?: string; orderByRef?: string; settings?: string } = {},

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(handlers.map((h) => h.close?.()));
+  await Promise.all(handlers.map((h) => h.close?.() ?? Promise.resolve()));
   await Promise.all([fluent?.close(), ct?.close()]);
 });
 

@@ -10,35 +10,32 @@ function fakeCommercetools(initial: CtOrder | null) {
   let order = initial ? { ...initial } : null;
   const calls = { reads: 0, writes: 0 };
   let conflictsToForce = 0;
+  const update = (id: string, version: number, actions: readonly Record<string, unknown>[]): UpdateResult => {
+    calls.writes++;
+    if (!order || order.id !== id) return { kind: 'not-found', message: 'gone' };
+    if (conflictsToForce > 0) {
+      conflictsToForce--;
+      order = { ...order, version: order.version + 1 };
+    }
+    if (version !== order.version)
+      return { kind: 'conflict', currentVersion: order.version, message: 'ConcurrentModification' };
+    let next = { ...order, version: order.version + 1 };
+    for (const action of actions) {
+      const [[name, value]] = Object.entries(action) as [[string, Record<string, string>]];
+      if (name === 'changeOrderState') next = { ...next, orderState: value['orderState']! };
+      if (name === 'changePaymentState') next = { ...next, paymentState: value['paymentState']! };
+      if (name === 'changeShipmentState') next = { ...next, shipmentState: value['shipmentState']! };
+    }
+    order = next;
+    return { kind: 'updated', order: { ...order } };
+  };
   const client = {
-    async findOrder() {
+    findOrder: () => {
       calls.reads++;
-      return order ? { ...order } : null;
+      return Promise.resolve(order ? { ...order } : null);
     },
-    async updateOrder(
-      _p: string,
-      id: string,
-      version: number,
-      actions: readonly Record<string, unknown>[],
-    ): Promise<UpdateResult> {
-      calls.writes++;
-      if (!order || order.id !== id) return { kind: 'not-found', message: 'gone' };
-      if (conflictsToForce > 0) {
-        conflictsToForce--;
-        order = { ...order, version: order.version + 1 };
-      }
-      if (version !== order.version)
-        return { kind: 'conflict', currentVersion: order.version, message: 'ConcurrentModification' };
-      let next = { ...order, version: order.version + 1 };
-      for (const action of actions) {
-        const [[name, value]] = Object.entries(action) as [[string, Record<string, string>]];
-        if (name === 'changeOrderState') next = { ...next, orderState: value['orderState']! };
-        if (name === 'changePaymentState') next = { ...next, paymentState: value['paymentState']! };
-        if (name === 'changeShipmentState') next = { ...next, shipmentState: value['shipmentState']! };
-      }
-      order = next;
-      return { kind: 'updated', order: { ...order } };
-    },
+    updateOrder: (_p: string, id: string, version: number, actions: readonly Record<string, unknown>[]) =>
+      Promise.resolve(update(id, version, actions)),
   };
   return {
     client: client as unknown as CommercetoolsClient,

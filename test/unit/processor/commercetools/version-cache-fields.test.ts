@@ -14,13 +14,13 @@ function fakeCommercetools() {
   let order: Order = { id: 'o1', version: 1, orderState: 'Open', paymentState: null, shipmentState: null, flag: 'old' };
   const calls = { reads: 0, writes: 0 };
   const client = {
-    async findOrder() {
+    findOrder() {
       calls.reads++;
-      return { ...order };
+      return Promise.resolve({ ...order });
     },
-    async updateOrder(_p: string, _id: string, version: number, actions: Record<string, unknown>[]) {
+    updateOrder(_p: string, _id: string, version: number, actions: Record<string, unknown>[]): Promise<UpdateResult> {
       calls.writes++;
-      if (version !== order.version) return { kind: 'conflict', message: 'ConcurrentModification' } as UpdateResult;
+      if (version !== order.version) return Promise.resolve({ kind: 'conflict', message: 'ConcurrentModification' });
       let next: Order = { ...order, version: order.version + 1 };
       for (const action of actions) {
         if ('setFlag' in action) next = { ...next, flag: String(action['setFlag']) };
@@ -29,7 +29,7 @@ function fakeCommercetools() {
       order = next;
       // The mutation selects id, version and the states, not the partner's field.
       const { id, version: v, orderState, paymentState, shipmentState } = order;
-      return { kind: 'updated', order: { id, version: v, orderState, paymentState, shipmentState } } as UpdateResult;
+      return Promise.resolve({ kind: 'updated', order: { id, version: v, orderState, paymentState, shipmentState } });
     },
   };
   return { client: client as unknown as CommercetoolsClient, calls };

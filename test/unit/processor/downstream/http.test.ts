@@ -78,40 +78,36 @@ describe('withInPlaceRetries', () => {
   const transient = () => new RetryableError('blip');
 
   it('retries transient failures up to the bound, then rethrows', async () => {
-    const fn = vi.fn(async () => {
-      throw transient();
-    });
-    await expect(withInPlaceRetries(fn, { retries: 2, backoffMs: () => 1 })).rejects.toThrowError('blip');
+    const fn = vi.fn(() => Promise.reject(transient()));
+    await expect(withInPlaceRetries(fn, { retries: 2, backoffMs: () => 0 })).rejects.toThrowError('blip');
     expect(fn).toHaveBeenCalledTimes(3);
   });
 
   it('succeeds after a transient failure', async () => {
     let calls = 0;
     const result = await withInPlaceRetries(
-      async () => {
-        if (++calls === 1) throw transient();
-        return 'ok';
-      },
-      { backoffMs: () => 1 },
+      () => (++calls === 1 ? Promise.reject(transient()) : Promise.resolve('ok')),
+      { backoffMs: () => 0 },
     );
     expect(result).toBe('ok');
   });
 
   it('retries an outage sign from the transport (e.g. 503) in place', async () => {
-    const fn = vi.fn(async () => {
-      if (fn.mock.calls.length === 1) throw new DownstreamUnavailableError('fluent', 'HTTP 503');
-      return 'ok';
-    });
-    expect(await withInPlaceRetries(fn, { backoffMs: () => 1 })).toBe('ok');
+    const fn = vi.fn(() =>
+      fn.mock.calls.length === 1
+        ? Promise.reject(new DownstreamUnavailableError('fluent', 'HTTP 503'))
+        : Promise.resolve('ok'),
+    );
+    expect(await withInPlaceRetries(fn, { backoffMs: () => 0 })).toBe('ok');
   });
 
   it('does not retry once the caller signal is aborted', async () => {
     const controller = new AbortController();
-    const fn = vi.fn(async () => {
+    const fn = vi.fn(() => {
       controller.abort();
-      throw transient();
+      return Promise.reject(transient());
     });
-    await expect(withInPlaceRetries(fn, { signal: controller.signal, backoffMs: () => 1 })).rejects.toThrow('blip');
+    await expect(withInPlaceRetries(fn, { signal: controller.signal, backoffMs: () => 0 })).rejects.toThrow('blip');
     expect(fn).toHaveBeenCalledTimes(1);
   });
 
@@ -121,10 +117,8 @@ describe('withInPlaceRetries', () => {
     ['retriable but not transient', new ConnectorError('ORDER_NOT_FOUND', 'not there yet')],
     ['untyped', new Error('bug')],
   ])('does not retry %s errors', async (_label, error) => {
-    const fn = vi.fn(async () => {
-      throw error;
-    });
-    await expect(withInPlaceRetries(fn, { backoffMs: () => 1 })).rejects.toBe(error);
+    const fn = vi.fn(() => Promise.reject(error));
+    await expect(withInPlaceRetries(fn, { backoffMs: () => 0 })).rejects.toBe(error);
     expect(fn).toHaveBeenCalledTimes(1);
   });
 });

@@ -74,10 +74,10 @@ describe('TokenCache', () => {
 
   it('a failed fetch is not cached: the next call tries again', async () => {
     let calls = 0;
-    const cache = new TokenCache(async () => {
+    const cache = new TokenCache(() => {
       calls++;
-      if (calls === 1) throw new Error('auth down');
-      return { accessToken: 'ok', expiresInSeconds: 100 };
+      if (calls === 1) return Promise.reject(new Error('auth down'));
+      return Promise.resolve({ accessToken: 'ok', expiresInSeconds: 100 });
     });
     await expect(cache.get()).rejects.toThrow('auth down');
     expect(await cache.get()).toBe('ok');

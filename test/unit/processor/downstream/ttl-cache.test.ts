@@ -6,10 +6,10 @@ describe('TtlCache', () => {
     let now = 0;
     let version = 0;
     let failing = false;
-    const load = vi.fn(async (key: string) => {
-      if (failing) throw new Error('fluent down');
+    const load = vi.fn((key: string) => {
+      if (failing) return Promise.reject(new Error('fluent down'));
       version++;
-      return `${key}@${version}`;
+      return Promise.resolve(`${key}@${version}`);
     });
     const onStale = vi.fn();
     const cache = new TtlCache(load, { ttlMs: 1_000, retryAfterErrorMs: 200, now: () => now, onStale });
