@@ -9,57 +9,46 @@
  * simulator's), SIM_CONNECTOR_NAME [commercetools], SIM_ORDERS [20], SIM_EVENTS [200], SIM_INTERVAL_MS [250].
  * The simulators keep running after the events are sent (the processor keeps calling them) until SIGTERM/SIGINT.
  */
-import { createPrivateKey, createPublicKey, createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { int, parseEnv, text, url } from '../common/env.js';
 import { startCommercetoolsSim } from './commercetools/index.js';
 import { createWebhookSender, startFluentSim } from './fluent/index.js';
-import { createWebhookSigner, type WebhookSigner } from './signing.js';
+import { createWebhookSigner, signerFromPem } from './signing.js';
 
-/** The order-status walk each simulated order goes through (statuses of the example mappings, docs/architecture.md, "Fluent"). */
+/** The order-status walk each simulated order goes through (DESIGN.md §3 example mapping statuses). */
 const STATUS_WALK = ['RECEIVED', 'BOOKED', 'PICK_PACK', 'AWAITING_COURIER_COLLECTION', 'COMPLETE'] as const;
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-}
+const port = (fallback: number) => int({ default: fallback, min: 0, max: 65_535 });
+const count = (fallback: number) => int({ default: fallback, min: 0, max: Number.MAX_SAFE_INTEGER });
 
-/** A signer over a fixed PEM key, so the ingress can be configured with its public half ahead of time. */
-function signerFromPem(pem: string): WebhookSigner {
-  const privateKey = createPrivateKey(pem);
-  const publicKey = createPublicKey(privateKey);
-  const sign = (algorithm: 'sha512' | 'md5', body: Buffer | string) =>
-    createSign(algorithm).update(body).sign(privateKey, 'base64');
-  return {
-    publicKeyBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKey,
-    signSha512: (body) => sign('sha512', body),
-    signMd5: (body) => sign('md5', body),
-    headers: (body, options = {}) => ({
-      'content-type': 'application/json',
-      'fluent-signature': sign('sha512', body),
-      ...(options.flex ? { 'flex.signature': sign('md5', body) } : {}),
-    }),
-  };
-}
+const simEnvSchema = z.object({
+  SIM_HOST: text('127.0.0.1'),
+  FLUENT_SIM_PORT: port(4000),
+  CT_SIM_PORT: port(4001),
+  SIM_WEBHOOK_URL: url('http://127.0.0.1:8080/api/v1/fluent-connect/webhook'),
+  SIM_SIGNING_KEY_FILE: text(),
+  SIM_CT_SCHEMA_FILE: text(),
+  SIM_CONNECTOR_NAME: text('commercetools'),
+  SIM_ORDERS: count(20),
+  SIM_EVENTS: count(200),
+  SIM_INTERVAL_MS: count(250),
+});
 
 async function main(): Promise<void> {
-  const host = process.env.SIM_HOST ?? '127.0.0.1';
-  const connectorName = process.env.SIM_CONNECTOR_NAME ?? 'commercetools';
-  const orders = intEnv('SIM_ORDERS', 20);
-  const events = intEnv('SIM_EVENTS', 200);
-  const intervalMs = intEnv('SIM_INTERVAL_MS', 250);
-  const keyFile = process.env.SIM_SIGNING_KEY_FILE;
+  const env = parseEnv(simEnvSchema, process.env);
+  const host = env.SIM_HOST;
+  const orders = env.SIM_ORDERS;
+  const events = env.SIM_EVENTS;
+  const intervalMs = env.SIM_INTERVAL_MS;
+  const keyFile = env.SIM_SIGNING_KEY_FILE;
   const signer = keyFile ? signerFromPem(readFileSync(keyFile, 'utf8')) : createWebhookSigner();
 
-  const fluent = await startFluentSim({ host, port: intEnv('FLUENT_SIM_PORT', 4000), seedMappingsFor: connectorName });
+  const fluent = await startFluentSim({ host, port: env.FLUENT_SIM_PORT, seedMappingsFor: env.SIM_CONNECTOR_NAME });
   const ct = await startCommercetoolsSim({
     host,
-    port: intEnv('CT_SIM_PORT', 4001),
-    ...(process.env.SIM_CT_SCHEMA_FILE ? { schemaPath: process.env.SIM_CT_SCHEMA_FILE } : {}),
+    port: env.CT_SIM_PORT,
+    ...(env.SIM_CT_SCHEMA_FILE ? { schemaPath: env.SIM_CT_SCHEMA_FILE } : {}),
   });
   const log = (msg: string, extra: Record<string, unknown> = {}) =>
     console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...extra }));
@@ -82,7 +71,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown());
 
   const sender = createWebhookSender({
-    url: process.env.SIM_WEBHOOK_URL ?? 'http://127.0.0.1:8080/api/v1/fluent-connect/webhook',
+    url: env.SIM_WEBHOOK_URL,
     signer,
   });
   let delivered = 0;

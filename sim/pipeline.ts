@@ -65,7 +65,8 @@ export interface Pipeline {
 function spawnService(name: string, args: string[], env: Record<string, string>, log: WriteStream): ServiceProcess {
   // `node --import tsx`, not the tsx binary: the tsx CLI runs the service in a grandchild process, so a SIGKILL
   // would kill only the wrapper and leave the service running (holding its port and its consumer-group seat).
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  // `--conditions=development`: a plugin importing 'fluent-commercetools-connector/processor' gets these sources.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@
  * `fluent-signature` header, MD5 for the legacy `flex.signature`. Public keys are exported as Fluent publishes them:
  * base64 DER SubjectPublicKeyInfo without PEM armour.
  */
-import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 export interface WebhookSigner {
   /** base64 DER SPKI, the format Fluent publishes. */
@@ -17,13 +17,22 @@ export interface WebhookSigner {
   headers(body: Buffer | string, options?: { flex?: boolean }): Record<string, string>;
 }
 
+/** A signer over a fresh RSA key pair. */
 export function createWebhookSigner(modulusLength = 2048): WebhookSigner {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength });
-  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return signerFor(generateKeyPairSync('rsa', { modulusLength }).privateKey);
+}
+
+/** A signer over a fixed PEM private key, so the ingress can be configured with its public half ahead of time. */
+export function signerFromPem(pem: string): WebhookSigner {
+  return signerFor(createPrivateKey(pem));
+}
+
+function signerFor(privateKey: KeyObject): WebhookSigner {
+  const publicKey = createPublicKey(privateKey);
   const sign = (algorithm: 'sha512' | 'md5', body: Buffer | string) =>
     createSign(algorithm).update(body).sign(privateKey, 'base64');
   return {
-    publicKeyBase64: der.toString('base64'),
+    publicKeyBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     privateKey,
     signSha512: (body) => sign('sha512', body),

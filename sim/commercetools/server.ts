@@ -6,9 +6,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
+import { simulatorStats, type Simulator, type SimulatorStats } from '../common/simulator.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
-import { listen, readBody, sendJson, withFaults, type ListenOptions, type RunningServer } from '../common/http.js';
+import {
+  listen,
+  readBody,
+  readTokenParams,
+  sendJson,
+  withFaults,
+  type ListenOptions,
+  type RunningServer,
+} from '../common/http.js';
 import { loadCommercetoolsSchema } from './schema.js';
 import { CommercetoolsStore, CtStoreError, type CtOrder, type OrderKey, type OrderUpdateAction } from './store.js';
 
@@ -60,8 +69,6 @@ export interface CommercetoolsStats {
   notFound: number;
   /** GraphQL root-field executions, by field name. */
   byRootField: Record<string, number>;
-  /** Faults injected by kind (live view of the fault controller's counters). */
-  faults: FaultController<CtEndpoint>['injected'];
 }
 
 export interface CtTokenInfo {
@@ -71,19 +78,17 @@ export interface CtTokenInfo {
 
 export type CtAuthControl = AuthControl;
 
-export interface CommercetoolsSim {
+export interface CommercetoolsSim extends Simulator<
+  CtEndpoint,
+  CommercetoolsStore,
+  CommercetoolsStats,
+  CtClientCredentials
+> {
   /** Base URL for `CT_AUTH_URL` (POST `${authUrl}/oauth/token`). */
   readonly authUrl: string;
   /** Base URL for `CT_API_URL` (POST `${apiUrl}/{projectKey}/graphql`). */
   readonly apiUrl: string;
-  readonly store: CommercetoolsStore;
-  readonly faults: FaultController<CtEndpoint>;
-  readonly stats: CommercetoolsStats & { reset(): void };
-  readonly auth: CtAuthControl;
-  /** The first configured client (handy for wiring a connector). */
-  readonly credentials: CtClientCredentials;
   readonly defaultProjectKey: string;
-  close(): Promise<void>;
 }
 
 interface ResolverContext {
@@ -207,10 +212,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
 
   const handleToken = async (req: IncomingMessage, res: ServerResponse) => {
     stats.tokenRequests++;
-    const raw = (await readBody(req, 65_536)).toString('utf8');
-    const form = new URLSearchParams(raw);
-    const query = new URL(req.url ?? '/', 'http://sim').searchParams;
-    const param = (name: string) => form.get(name) ?? query.get(name);
+    const param = await readTokenParams(req);
     const client = basicClient(req.headers.authorization, clients);
     if (!client) {
       stats.tokenFailures++;
@@ -350,8 +352,8 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
   };
 }
 
-function newStats(faults: FaultController<CtEndpoint>): CommercetoolsStats & { reset(): void } {
-  const zero = () => ({
+function newStats(faults: FaultController<CtEndpoint>): SimulatorStats<CommercetoolsStats, CtEndpoint> {
+  return simulatorStats(faults, () => ({
     tokenRequests: 0,
     tokensIssued: 0,
     tokenFailures: 0,
@@ -365,17 +367,8 @@ function newStats(faults: FaultController<CtEndpoint>): CommercetoolsStats & { r
     actionsApplied: 0,
     conflicts: 0,
     notFound: 0,
-    byRootField: {} as Record<string, number>,
-  });
-  const stats = {
-    ...zero(),
-    faults: faults.injected,
-    reset() {
-      Object.assign(stats, zero());
-      for (const k of Object.keys(faults.injected) as Array<keyof typeof faults.injected>) faults.injected[k] = 0;
-    },
-  };
-  return stats;
+    byRootField: {},
+  }));
 }
 
 function orderKey(args: { id?: string | null; orderNumber?: string | null }): OrderKey {

@@ -5,7 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultController, FaultDecision } from './faults.js';
+import { errorMessageOf } from '../../common/errors.js';
+import type { FaultController } from './faults.js';
 
 export interface ListenOptions {
   /** Default 127.0.0.1 (loopback only). */
@@ -27,14 +28,7 @@ export interface RunningServer {
 
 export async function listen(handler: RequestHandler, options: ListenOptions = {}): Promise<RunningServer> {
   const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => {
-    Promise.resolve()
-      .then(() => handler(req, res))
-      .catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { message: `simulator error: ${String(err)}` });
-        else res.destroy();
-      });
-  });
+  const server = createServer((req, res) => serveSafely(res, () => handler(req, res)));
   // Longer than client keep-alive defaults, so pooled connections are not closed under a client's feet.
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;
@@ -67,6 +61,16 @@ export async function listen(handler: RequestHandler, options: ListenOptions = {
   };
 }
 
+/** Runs `serve`; a throw or rejection becomes a 500 (or a dropped connection once the answer has started). */
+function serveSafely(res: ServerResponse, serve: () => Promise<void> | void): void {
+  Promise.resolve()
+    .then(serve)
+    .catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { message: `simulator error: ${errorMessageOf(err)}` });
+      else res.destroy();
+    });
+}
+
 export class BodyTooLargeError extends Error {}
 
 export function readBody(req: IncomingMessage, limitBytes = 1_048_576): Promise<Buffer> {
@@ -87,6 +91,16 @@ export function readBody(req: IncomingMessage, limitBytes = 1_048_576): Promise<
   });
 }
 
+/**
+ * The parameters of an OAuth token request: the form-encoded body first, then the query string (Fluent documents
+ * the query string; commercetools clients send a form).
+ */
+export async function readTokenParams(req: IncomingMessage): Promise<(name: string) => string | null> {
+  const form = new URLSearchParams((await readBody(req, 65_536)).toString('utf8'));
+  const query = new URL(req.url ?? '/', 'http://sim').searchParams;
+  return (name) => form.get(name) ?? query.get(name);
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -103,27 +117,23 @@ export function sendJson(
 }
 
 /**
- * Applies a fault decision. Returns true when the request has been dealt with (answered, held or reset) and the
- * caller must not answer it; false when it should be served normally, after `decision.delayMs` has elapsed — the
- * caller passes `serve` and it runs after the delay.
+ * Runs the fault policy of `endpoint` for one request: after any injected latency, the request is reset, held (never
+ * answered), answered with an injected error status, or — when it passes — handed to `serve`.
  */
-export function applyFault(
+export function withFaults<E extends string>(
   srv: RunningServer,
+  faults: FaultController<E>,
+  endpoint: E,
   req: IncomingMessage,
   res: ServerResponse,
-  decision: FaultDecision,
   errorBody: (status: number, reason: string) => unknown,
   serve: () => Promise<void> | void,
 ): void {
+  const decision = faults.decide(endpoint);
   const act = () => {
     switch (decision.kind) {
       case 'pass':
-        Promise.resolve()
-          .then(serve)
-          .catch((err: unknown) => {
-            if (!res.headersSent) sendJson(res, 500, { message: `simulator error: ${String(err)}` });
-            else res.destroy();
-          });
+        serveSafely(res, serve);
         return;
       case 'reset':
         req.socket.destroy();
@@ -144,17 +154,4 @@ export function applyFault(
   };
   if (decision.delayMs > 0) srv.later(decision.delayMs, act);
   else act();
-}
-
-/** Runs the fault policy for one request; `serve` runs only when the request passes. */
-export function withFaults<E extends string>(
-  srv: RunningServer,
-  faults: FaultController<E>,
-  endpoint: E,
-  req: IncomingMessage,
-  res: ServerResponse,
-  errorBody: (status: number, reason: string) => unknown,
-  serve: () => Promise<void> | void,
-): void {
-  applyFault(srv, req, res, faults.decide(endpoint), errorBody, serve);
 }

@@ -6,9 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
+import { simulatorStats, type Simulator, type SimulatorStats } from '../common/simulator.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
-import { listen, readBody, sendJson, withFaults, type ListenOptions } from '../common/http.js';
+import { listen, readBody, readTokenParams, sendJson, withFaults, type ListenOptions } from '../common/http.js';
 import { fluentSchema } from './schema.js';
 import { FluentStore, type FluentOrder, type SettingsQuery } from './store.js';
 
@@ -47,21 +48,13 @@ export interface FluentStats {
   byOperation: Record<string, number>;
   /** Executed root fields by name (`orderById`, `order`, `settings`). */
   byRootField: Record<string, number>;
-  /** Faults injected by kind (live view of the fault controller's counters). */
-  faults: FaultController<FluentEndpoint>['injected'];
 }
 
 export type FluentAuthControl = AuthControl;
 
-export interface FluentSim {
+export interface FluentSim extends Simulator<FluentEndpoint, FluentStore, FluentStats, FluentCredentials> {
   /** `FLUENT_BASE_URL`: POST `${url}/oauth/token`, POST `${url}/graphql`. */
   readonly url: string;
-  readonly store: FluentStore;
-  readonly faults: FaultController<FluentEndpoint>;
-  readonly stats: FluentStats & { reset(): void };
-  readonly auth: FluentAuthControl;
-  readonly credentials: FluentCredentials;
-  close(): Promise<void>;
 }
 
 const DEFAULT_CREDENTIALS: FluentCredentials = {
@@ -105,10 +98,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
 
   const handleToken = async (req: IncomingMessage, res: ServerResponse) => {
     stats.tokenRequests++;
-    // Fluent documents the parameters in the query string; form-encoded bodies work too.
-    const form = new URLSearchParams((await readBody(req, 65_536)).toString('utf8'));
-    const query = new URL(req.url ?? '/', 'http://sim').searchParams;
-    const param = (name: string) => form.get(name) ?? query.get(name);
+    const param = await readTokenParams(req);
     const fail = (status: number, error: string, description: string) => {
       stats.tokenFailures++;
       sendJson(res, status, oauthError(error, description));
@@ -192,24 +182,15 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
   return { url: srv.url, store, faults, stats, auth, credentials, close: () => srv.close() };
 }
 
-function newStats(faults: FaultController<FluentEndpoint>): FluentStats & { reset(): void } {
-  const zero = () => ({
+function newStats(faults: FaultController<FluentEndpoint>): SimulatorStats<FluentStats, FluentEndpoint> {
+  return simulatorStats(faults, () => ({
     tokenRequests: 0,
     tokensIssued: 0,
     tokenFailures: 0,
     graphqlRequests: 0,
     unauthorized: 0,
     invalidRequests: 0,
-    byOperation: {} as Record<string, number>,
-    byRootField: {} as Record<string, number>,
-  });
-  const stats = {
-    ...zero(),
-    faults: faults.injected,
-    reset() {
-      Object.assign(stats, zero());
-      for (const k of Object.keys(faults.injected) as Array<keyof typeof faults.injected>) faults.injected[k] = 0;
-    },
-  };
-  return stats;
+    byOperation: {},
+    byRootField: {},
+  }));
 }

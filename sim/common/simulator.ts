@@ -1,0 +1,39 @@
+/**
+ * What both simulators hand to a test: the store to seed and inspect, the fault controller, counters that reset
+ * between phases, token control, the credentials to wire a connector with, and close().
+ */
+import type { FaultController, FaultKind } from './faults.js';
+import type { AuthControl } from './tokens.js';
+
+/** A simulator's own counters, plus the faults it injected by kind and a reset of both. */
+export type SimulatorStats<S, E extends string> = S & {
+  /** Live view of the fault controller's counters. */
+  readonly faults: FaultController<E>['injected'];
+  reset(): void;
+};
+
+export interface Simulator<E extends string, Store, Stats, Credentials> {
+  readonly store: Store;
+  readonly faults: FaultController<E>;
+  readonly stats: SimulatorStats<Stats, E>;
+  readonly auth: AuthControl;
+  /** The credentials a connector is wired with (commercetools: the first configured client). */
+  readonly credentials: Credentials;
+  close(): Promise<void>;
+}
+
+/** A simulator's counters (fresh from `zero`) plus a live view of its injected faults; `reset()` zeroes both. */
+export function simulatorStats<S extends object, E extends string>(
+  faults: FaultController<E>,
+  zero: () => S,
+): SimulatorStats<S, E> {
+  const stats = {
+    ...zero(),
+    faults: faults.injected,
+    reset() {
+      Object.assign(stats, zero());
+      for (const kind of Object.keys(faults.injected) as FaultKind[]) faults.injected[kind] = 0;
+    },
+  };
+  return stats;
+}
