@@ -1,7 +1,7 @@
 /**
  * Coalesces concurrent produce requests into few produce calls (docs/architecture.md, "The job": requests arriving
- * together are produced together). Each `add()` resolves when the batch holding its message is acknowledged and rejects when
- * that batch fails: one batch = one produce call = one fate.
+ * together are produced together). Each `add()` resolves when the batch holding its message is acknowledged and rejects
+ * when that batch fails: one batch = one produce call = one fate.
  *
  * Batches form naturally under load: while `maxInFlight` produce calls are outstanding, new messages wait and leave
  * together in the next call. When idle, a message waits at most `lingerMs` (0 = until the end of the current event

@@ -1,6 +1,7 @@
 /**
- * Ingress configuration: environment → validated, frozen object (DESIGN.md §7). Every bad variable is reported at
- * once by ConfigError; public keys are parsed here, once, and a bad one is named by its position in the list.
+ * Ingress configuration: environment → validated, frozen object (docs/configuration.md), parsed with common/env's
+ * helpers (an unset, empty or blank variable takes its default). Every bad variable is reported at once by
+ * ConfigError; public keys are parsed here, once, and a bad one is named by its position in the list.
  *
  * WEBHOOK_MAX_BODY_BYTES defaults to 256 KiB: Fluent webhooks are a few KB, and the Avro record holds the raw body
  * plus the parsed fields (about twice the body), which must stay below the broker's message.max.bytes (1 MiB).
@@ -11,27 +12,16 @@
 import { z } from 'zod';
 import {
   ConfigError,
+  bool,
   connectionEnvSchema,
+  int,
   parseEnv,
+  requiredText,
+  text,
   toConnectionConfig,
   type ConnectionConfig,
 } from '../common/index.js';
 import { parsePublicKey, type PublicKeyEntry } from './signature.js';
-
-const boolFromEnv = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-    .optional()
-    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1' || v === 'yes'));
-
-const intFromEnv = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v.trim()))
-    .pipe(z.string().regex(/^\d+$/, 'must be a whole number'))
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
 
 /**
  * Splits FLUENT_WEBHOOK_PUBLIC_KEYS. Entries are separated by commas (neither base64 nor PEM contains one); the
@@ -45,46 +35,43 @@ function splitKeys(value: string): string[] {
 }
 
 export const ingressEnvSchema = connectionEnvSchema.safeExtend({
-  PORT: intFromEnv(8080, 0, 65535),
-  HOST: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? '127.0.0.1' : v.trim())),
-  FLUENT_WEBHOOK_PUBLIC_KEYS: z
-    .string({ error: 'is required: comma-separated Fluent public keys (base64 SPKI or PEM)' })
-    .transform((value, ctx) => {
-      const entries = splitKeys(value);
-      if (entries.length === 0) {
-        ctx.addIssue({ code: 'custom', message: 'at least one public key is required' });
-        return z.NEVER;
+  PORT: int({ default: 8080, min: 0, max: 65535 }),
+  HOST: text('127.0.0.1'),
+  FLUENT_WEBHOOK_PUBLIC_KEYS: requiredText(
+    'is required: comma-separated Fluent public keys (base64 SPKI or PEM)',
+  ).transform((value, ctx) => {
+    const entries = splitKeys(value);
+    if (entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'at least one public key is required' });
+      return z.NEVER;
+    }
+    const keys: PublicKeyEntry[] = [];
+    entries.forEach((entry, index) => {
+      try {
+        keys.push(parsePublicKey(entry));
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} of ${entries.length} is not a usable RSA public key (${(error as Error).message})`,
+        });
       }
-      const keys: PublicKeyEntry[] = [];
-      entries.forEach((entry, index) => {
-        try {
-          keys.push(parsePublicKey(entry));
-        } catch (error) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `entry ${index + 1} of ${entries.length} is not a usable RSA public key (${(error as Error).message})`,
-          });
-        }
-      });
-      return keys;
-    }),
-  FLUENT_ACCEPT_FLEX_SIGNATURE: boolFromEnv(false),
-  WEBHOOK_MAX_BODY_BYTES: intFromEnv(262_144, 1_024, 16 * 1_048_576),
-  INGRESS_BATCH_LINGER_MS: intFromEnv(0, 0, 1_000),
-  INGRESS_BATCH_MAX_SIZE: intFromEnv(500, 1, 10_000),
-  INGRESS_BATCH_MAX_IN_FLIGHT: intFromEnv(2, 1, 64),
-  INGRESS_PRODUCE_TIMEOUT_MS: intFromEnv(5_000, 100, 120_000),
-  INGRESS_DEDUP_MAX_ENTRIES: intFromEnv(100_000, 0, 10_000_000),
-  INGRESS_DEDUP_TTL_MS: intFromEnv(600_000, 1_000, 86_400_000),
-  INGRESS_VERIFY_ASYNC: boolFromEnv(true),
-  INGRESS_RETRY_AFTER_SECONDS: intFromEnv(5, 1, 3_600),
-  INGRESS_SHUTDOWN_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
+    });
+    return keys;
+  }),
+  FLUENT_ACCEPT_FLEX_SIGNATURE: bool(false),
+  WEBHOOK_MAX_BODY_BYTES: int({ default: 262_144, min: 1_024, max: 16 * 1_048_576 }),
+  INGRESS_BATCH_LINGER_MS: int({ default: 0, min: 0, max: 1_000 }),
+  INGRESS_BATCH_MAX_SIZE: int({ default: 500, min: 1, max: 10_000 }),
+  INGRESS_BATCH_MAX_IN_FLIGHT: int({ default: 2, min: 1, max: 64 }),
+  INGRESS_PRODUCE_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 120_000 }),
+  INGRESS_DEDUP_MAX_ENTRIES: int({ default: 100_000, min: 0, max: 10_000_000 }),
+  INGRESS_DEDUP_TTL_MS: int({ default: 600_000, min: 1_000, max: 86_400_000 }),
+  INGRESS_VERIFY_ASYNC: bool(true),
+  INGRESS_RETRY_AFTER_SECONDS: int({ default: 5, min: 1, max: 3_600 }),
+  INGRESS_SHUTDOWN_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 600_000 }),
   /** Largest record the broker takes (its message.max.bytes; Kafka's default is 1,048,588). */
-  KAFKA_MAX_MESSAGE_BYTES: intFromEnv(1_000_000, 1_024, 64 * 1_048_576),
-  INGRESS_REQUEST_TIMEOUT_MS: intFromEnv(10_000, 100, 600_000),
+  KAFKA_MAX_MESSAGE_BYTES: int({ default: 1_000_000, min: 1_024, max: 64 * 1_048_576 }),
+  INGRESS_REQUEST_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 600_000 }),
 });
 
 export interface IngressConfig {

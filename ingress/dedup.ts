@@ -1,6 +1,7 @@
 /**
- * Duplicate suppression for Fluent's retries (same event id, within ~14 s; DESIGN.md §3). A bounded window of event
- * ids whose records Kafka has acknowledged: a repeat within the window is answered 200 without producing again.
+ * Duplicate suppression for Fluent's retries (same event id, within ~14 s; docs/architecture.md, "Fluent"). A bounded
+ * window of event ids whose records Kafka has acknowledged: a repeat within the window is answered 200 without
+ * producing again.
  *
  * - Ids are recorded only AFTER the ack, so a failed produce never hides a later retry.
  * - Concurrent requests for the same id share one pending produce instead of producing twice.

@@ -34,7 +34,7 @@ export class IngressError extends ConnectorError {
   }
 }
 
-/** Whether `error` is an ingress error (a branded error with an HTTP status), from this copy of the module or another. */
+/** Whether `error` is an ingress error (branded, with an HTTP status), from this copy of the module or another. */
 export function isIngressError(error: unknown): error is IngressError {
   return isConnectorError(error) && typeof (error as { status?: unknown }).status === 'number';
 }

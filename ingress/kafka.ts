@@ -5,9 +5,9 @@
  * Timeouts are short on purpose: the ingress must answer Fluent within seconds (503 + Retry-After lets Fluent retry),
  * so a produce may not sit in KafkaJS's default retry loop for half a minute.
  */
-import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { kafkaClientConfig, type ConnectionConfig } from '../common/index.js';
+import { kafkaClientConfig, kafkaLogCreator, type ConnectionConfig } from '../common/index.js';
 
 export interface OutgoingMessage {
   key: string;
@@ -34,18 +34,6 @@ export interface KafkaAdapterOptions {
   retries?: number;
 }
 
-function pinoLogCreator(logger: Logger) {
-  return () =>
-    ({ level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      const child = { kafkajs: extra };
-      if (level === logLevel.ERROR) logger.error(child, message);
-      else if (level === logLevel.WARN) logger.warn(child, message);
-      else if (level === logLevel.INFO) logger.debug(child, message);
-      else logger.trace(child, message);
-    };
-}
-
 export function createKafkaAdapter(config: ConnectionConfig['kafka'], options: KafkaAdapterOptions): ProducerAdapter {
   const retry = { retries: options.retries ?? 2, initialRetryTime: 100, maxRetryTime: 1_000 };
   const kafka = new Kafka(
@@ -54,7 +42,7 @@ export function createKafkaAdapter(config: ConnectionConfig['kafka'], options: K
       connectionTimeout: options.connectionTimeoutMs ?? 1_000,
       retry,
       logLevel: logLevel.WARN,
-      logCreator: pinoLogCreator(options.logger.child({ component: 'kafkajs' })),
+      logCreator: kafkaLogCreator(options.logger.child({ component: 'kafkajs' })),
     }),
   );
   // Java-compatible murmur2 partitioning, so every client maps an order ref to the same partition.

@@ -1,7 +1,7 @@
 /**
- * Payload validation (DESIGN.md §3): the body must be a JSON object whose required fields are non-empty strings and
- * whose optional string fields, when present, are strings or null. Unknown fields are allowed and kept untouched.
- * Pure; reports every problem at once so a partner fixes the payload in one go.
+ * Payload validation (docs/architecture.md, "Fluent"): the body must be a JSON object whose required fields are
+ * non-empty strings and whose optional string fields, when present, are strings or null. Unknown fields are allowed and
+ * kept untouched. Pure; reports every problem at once so a partner fixes the payload in one go.
  */
 import { OPTIONAL_STRING_FIELDS, REQUIRED_WEBHOOK_FIELDS, type FluentWebhookPayload } from '../schemas/index.js';
 import type { FieldProblem } from './errors.js';

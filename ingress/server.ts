@@ -3,9 +3,9 @@
  * new webhooks get 503 SHUTTING_DOWN, in-flight produces are flushed, the producer is closed, then the process exits.
  */
 import { WebhookSerde, createRegistry } from '../schemas/index.js';
-import { EXIT_CONFIG, createServiceLogger } from '../common/index.js';
+import { EXIT_CONFIG, createServiceLogger, isConnectorError } from '../common/index.js';
 import { buildApp } from './app.js';
-import { ConfigError, loadIngressConfig } from './config.js';
+import { loadIngressConfig } from './config.js';
 import { createKafkaAdapter } from './kafka.js';
 
 async function main(): Promise<void> {
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   try {
     config = loadIngressConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (isConnectorError(error) && error.code === 'CONFIG') {
       console.error(`fc-ingress: ${error.message}`);
       process.exit(EXIT_CONFIG);
     }

@@ -1,7 +1,7 @@
 /**
- * Fluent webhook signatures (DESIGN.md §3): RSA PKCS#1 v1.5 over the raw body bytes, SHA-512 in `fluent-signature`,
- * MD5 in the legacy `flex.signature`. Pure: keys in, verdict out. Never throws on garbage input — a malformed
- * header is simply "not valid".
+ * Fluent webhook signatures (docs/architecture.md, "Fluent"): RSA PKCS#1 v1.5 over the raw body bytes, SHA-512 in
+ * `fluent-signature`, MD5 in the legacy `flex.signature`. Pure: keys in, verdict out. Never throws on garbage input — a
+ * malformed header is simply "not valid".
  *
  * Timing: every input (public keys, signature, body) is public, so there is no secret a timing difference could
  * leak; the RSA comparison itself happens inside OpenSSL. RSA verification with e=65537 is cheap (tens of µs at

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadIngressConfig } from '../../../ingress/config.js';
+import { errorCodeOf } from '../../../common/index.js';
+import { loadIngressConfig, type ConfigError } from '../../../ingress/config.js';
 import { createWebhookSigner } from '../../../sim/signing.js';
 
 const signer = createWebhookSigner(1024);
@@ -8,7 +9,7 @@ function problems(env: NodeJS.ProcessEnv): string[] {
   try {
     loadIngressConfig(env);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(errorCodeOf(error)).toBe('CONFIG');
     return [...(error as ConfigError).problems];
   }
   throw new Error('expected a ConfigError');
@@ -29,6 +30,22 @@ describe('loadIngressConfig', () => {
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('treats empty and blank variables as unset (their default)', () => {
+    const config = loadIngressConfig({
+      FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64,
+      PORT: '',
+      HOST: '  ',
+      FLUENT_ACCEPT_FLEX_SIGNATURE: '',
+      INGRESS_VERIFY_ASYNC: ' ',
+      INGRESS_DEDUP_MAX_ENTRIES: '',
+      INGRESS_RETRY_AFTER_SECONDS: '',
+    });
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080 });
+    expect(config.signature).toMatchObject({ acceptFlexSignature: false, async: true });
+    expect(config.dedup.maxEntries).toBe(100_000);
+    expect(config.retryAfterSeconds).toBe(5);
   });
 
   it('reads several keys in PEM and base64', () => {
