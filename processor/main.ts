@@ -5,13 +5,9 @@
 import * as prom from 'prom-client';
 import { createServiceLogger, errorCodeOf, errorMessageOf, EXIT_CONFIG, isConnectorError } from '../common/index.js';
 import { loadProcessorConfig } from './config.js';
-import {
-  createOrderStatusHandler,
-  ORDER_STATUS_MESSAGE_NAMES,
-  type ExtraActionsHook,
-} from './handlers/order-status/index.js';
+import { createOrderStatusHandler, ORDER_STATUS_MESSAGE_NAMES } from './handlers/order-status/index.js';
 import { startHealthServer } from './health-server.js';
-import { loadPlugins } from './plugins.js';
+import { ExtensionPoints, loadPlugins } from './plugins.js';
 import { Router } from './router.js';
 import { startProcessor } from './runtime.js';
 
@@ -26,23 +22,11 @@ async function main(): Promise<void> {
   prom.collectDefaultMetrics({ register: registry, prefix: 'fc_processor_' });
 
   const router = new Router();
-  // Plugins may add actions to the built-in handler's update; the list is fixed once they are loaded.
-  const extraActionHooks: ExtraActionsHook[] = [];
-  const orderStatus = createOrderStatusHandler({
-    env: process.env,
-    logger,
-    metrics: registry,
-    extraActions: async (context) => (await Promise.all(extraActionHooks.map((hook) => hook(context)))).flat(),
-  });
+  // Built-in handlers offer their extension points to plugins; loadPlugins seals them once every plugin is loaded.
+  const extensions = new ExtensionPoints();
+  const orderStatus = createOrderStatusHandler({ env: process.env, logger, metrics: registry, extensions });
   for (const name of ORDER_STATUS_MESSAGE_NAMES) router.registerHandler(name, orderStatus);
-  await loadPlugins({
-    paths: config.plugins,
-    router,
-    logger,
-    env: process.env,
-    addOrderStatusActions: (hook) => extraActionHooks.push(hook),
-  });
-  Object.freeze(extraActionHooks);
+  await loadPlugins({ paths: config.plugins, router, logger, env: process.env, extensions });
 
   const processor = await startProcessor({ config: config.runtime, router, logger, metrics: registry });
   const health = await startHealthServer({

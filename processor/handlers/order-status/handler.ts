@@ -15,6 +15,7 @@ import type { TtlCache } from '../../downstream/ttl-cache.js';
 import { projectKeyFor, type AccountMapping } from './account.js';
 import { isEmptyDesire, statusActions, type OrderUpdateAction } from './actions.js';
 import type { OrderStatusConfig } from './config.js';
+import type { ExtraActionHooks } from './extension.js';
 import { locateOrder, locatorKey } from './correlation.js';
 import { desiredStatesFor, type DesiredStates, type StatusMappings } from './mapping.js';
 import type { OrderStatusMetrics } from './metrics.js';
@@ -53,7 +54,8 @@ export interface OrderStatusHandlerDeps {
   readonly settings: TtlCache<RetailerSettings>;
   readonly versions?: OrderVersionCache;
   readonly metrics: OrderStatusMetrics;
-  readonly extraActions?: ExtraActionsHook;
+  /** Partner hooks adding actions to the same updateOrder (plugins register theirs until the start). */
+  readonly extraActions?: ExtraActionHooks;
   readonly close?: () => Promise<void>;
 }
 
@@ -115,7 +117,8 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     let fluentOrder = firstFetch;
 
     let desired = desiredStatesFor(settings.mappings, fluentOrder.status);
-    if (isEmptyDesire(desired) && !deps.extraActions) {
+    const extraActions = deps.extraActions?.size ? deps.extraActions : undefined;
+    if (isEmptyDesire(desired) && !extraActions) {
       return { status: 'skipped', detail: `Fluent status ${fluentOrder.status} is not mapped` };
     }
     const projectKey = projectKeyFor(
@@ -146,8 +149,8 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
       },
       actionsFor: async (ctOrder) => {
         const actions = statusActions(desired, ctOrder);
-        if (!deps.extraActions) return actions;
-        const extra = await deps.extraActions({
+        if (!extraActions) return actions;
+        const extra = await extraActions.actionsFor({
           ctx,
           fluentOrder,
           ctOrder,

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { MessageHandler } from '../../handler.js';
+import type { ExtensionPoints } from '../../plugins.js';
 import { CommercetoolsTokens } from '../../commercetools/auth.js';
 import { CommercetoolsClient } from '../../commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../commercetools/documents.js';
@@ -17,6 +18,7 @@ import { TtlCache } from '../../downstream/ttl-cache.js';
 import { fetchSettingValues } from '../../fluent/settings.js';
 import { parseAccountMapping } from './account.js';
 import { describeOrderStatusConfig, parseOrderStatusEnv, type OrderStatusConfig } from './config.js';
+import { ExtraActionHooks } from './extension.js';
 import { createHandler, type ExtraActionsHook, type RetailerSettings } from './handler.js';
 import { parseStatusMapping, settingNames } from './mapping.js';
 import { createOrderStatusMetrics } from './metrics.js';
@@ -35,6 +37,8 @@ export interface OrderStatusHandlerOptions {
   readonly metrics?: Registry;
   /** Partner hook adding actions to the same updateOrder (e.g. custom fields). */
   readonly extraActions?: ExtraActionsHook;
+  /** Where the handler offers its extension point to plugins (`order-status.actions`; see extension.ts). */
+  readonly extensions?: ExtensionPoints;
   /** Clock for token and settings caches (tests). Default Date.now. */
   readonly now?: () => number;
 }
@@ -123,7 +127,7 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
     settings,
     versions: config.versionCacheSize > 0 ? new OrderVersionCache(config.versionCacheSize) : undefined,
     metrics,
-    extraActions: options.extraActions,
+    extraActions: new ExtraActionHooks(options.extraActions, options.extensions),
     close: async () => {
       await Promise.all([fluentTransport.close(), ctTransport.close()]);
     },
@@ -132,4 +136,5 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
 
 export { parseOrderStatusEnv, orderStatusEnvSchema, type OrderStatusConfig } from './config.js';
 export type { ExtraActionsContext, ExtraActionsHook } from './handler.js';
+export { ORDER_STATUS_ACTIONS } from './extension.js';
 export type { OrderUpdateAction } from './actions.js';

@@ -1,9 +1,13 @@
 /** Partner handlers through PROCESSOR_PLUGINS: loaded at start, routed by message name, run by the runtime. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadProcessorConfig } from '../../../processor/config.js';
 import { ConfigurationError } from '../../../processor/errors.js';
-import { loadPlugins } from '../../../processor/plugins.js';
+import { ORDER_STATUS_ACTIONS } from '../../../processor/handlers/order-status/index.js';
+import { ExtensionPoints, loadPlugins } from '../../../processor/plugins.js';
 import { Router } from '../../../processor/router.js';
 import { startProcessor, type RecordEvent, type RunningProcessor } from '../../../processor/runtime.js';
 import { eventually } from '../../support/kafka.js';
@@ -53,4 +57,22 @@ it('fails the start when a plugin registers a name that is already routed, or ca
   await expect(loadPlugins({ paths: ['./does/not/exist.js'], router, logger })).rejects.toBeInstanceOf(
     ConfigurationError,
   );
+});
+
+it("offers the handlers' extension points by method and by name, and seals them once plugins are loaded", async () => {
+  const plugin = join(mkdtempSync(join(tmpdir(), 'fc-plugin-')), 'extends-order-status.mjs');
+  writeFileSync(
+    plugin,
+    `export default ({ addOrderStatusActions, extend }) => {
+       addOrderStatusActions(() => []);
+       extend('${ORDER_STATUS_ACTIONS}', () => []);
+     };`,
+  );
+  const extensions = new ExtensionPoints();
+  const hooks: unknown[] = [];
+  extensions.define({ name: ORDER_STATUS_ACTIONS, contextMethod: 'addOrderStatusActions', add: (h) => hooks.push(h) });
+  await loadPlugins({ paths: [plugin], router: new Router(), logger, extensions });
+  expect(hooks).toHaveLength(2);
+  expect(() => extensions.extend(ORDER_STATUS_ACTIONS, () => [])).toThrow(/after start/);
+  expect(() => new ExtensionPoints().extend('nothing.here', () => [])).toThrow(ConfigurationError);
 });
