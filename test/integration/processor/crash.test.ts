@@ -25,7 +25,7 @@ function handledIds(file: string): string[] {
 }
 
 function spawnProcessor(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

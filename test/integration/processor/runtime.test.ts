@@ -156,7 +156,7 @@ describe('processor runtime', () => {
     expect(handled).toEqual([1, 2]);
     const [dead] = await readTopic(bed.topics.dlq, 1);
     expect(dead!.value!.toString()).toBe('{"not":"avro"}');
-    expect(header(dead!, 'fc-error-class')).toBe('UndecodableRecordError');
+    expect(header(dead!, 'fc-error-class')).toBe('UNDECODABLE_RECORD');
     expect(header(dead!, 'fc-original-offset')).toBe('1');
     expect(header(dead!, 'x-test-origin')).toBe('poison');
     expect(events.find((e) => e.outcome === 'dead-lettered')?.offset).toBe('1');
