@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startCommercetoolsSim } from './commercetools/index.js';
-import { startFluentSim } from './fluent/index.js';
+import { passwordGrantForm, startFluentSim } from './fluent/index.js';
 
 const seconds = Number(process.argv[2] ?? 3);
 const latencyMs = Number(process.argv[3] ?? 0);
@@ -46,17 +46,9 @@ const fluent = await startFluentSim({ seedMappingsFor: 'commercetools', faults: 
 const ct = await startCommercetoolsSim({ faults: { latencyMs } });
 try {
   fluent.store.upsertOrder({ id: '123', ref: 'O_123', status: 'BOOKED' });
-  const c = fluent.credentials;
   const tokenRes = await fetch(`${fluent.url}/oauth/token`, {
     method: 'POST',
-    body: new URLSearchParams({
-      username: c.username,
-      password: c.password,
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      grant_type: 'password',
-      scope: 'api',
-    }),
+    body: passwordGrantForm(fluent.credentials),
   });
   const fluentToken = ((await tokenRes.json()) as { access_token: string }).access_token;
   await run(

@@ -64,6 +64,22 @@ const DEFAULT_CREDENTIALS: FluentCredentials = {
   password: 'sim-password',
 };
 
+/** The form a Fluent client posts to `/oauth/token` (password grant, scope `api`) with these credentials. */
+export function passwordGrantForm(
+  credentials: FluentCredentials,
+  overrides: Record<string, string> = {},
+): URLSearchParams {
+  return new URLSearchParams({
+    username: credentials.username,
+    password: credentials.password,
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    grant_type: 'password',
+    scope: 'api',
+    ...overrides,
+  });
+}
+
 function oauthError(error: string, description: string) {
   return { error, error_description: description };
 }

@@ -4,10 +4,11 @@
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
-import { Headers, partitionKey, toWebhookRecord, type WebhookSerde } from '../../schemas/index.js';
+import { toWebhookRecord, type WebhookSerde } from '../../schemas/index.js';
 import { traceparentFor, WEBHOOK_PATH } from '../../ingress/app.js';
 import { validatePayload } from '../../ingress/payload.js';
 import { createSignatureVerifier, type PublicKeyEntry } from '../../ingress/signature.js';
+import { webhookMessage } from './support/common.js';
 
 export function buildNaiveApp(options: {
   keys: readonly PublicKeyEntry[];
@@ -48,18 +49,7 @@ export function buildNaiveApp(options: {
       await options.producer.send({
         topic: options.topic,
         acks: -1,
-        messages: [
-          {
-            key: partitionKey(payload),
-            value,
-            headers: {
-              [Headers.messageName]: payload.name,
-              [Headers.eventId]: payload.id,
-              [Headers.receivedAt]: String(receivedAt),
-              [Headers.traceparent]: traceparentFor(undefined),
-            },
-          },
-        ],
+        messages: [webhookMessage(payload, value, receivedAt, traceparentFor(undefined))],
       });
     } catch {
       return reply.code(503).send({ error: 'kafka' });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { createTopicsAndWait } from '../../../cli/kafka.js';
-import { topicNames, type TopicNames } from '../../../schemas/index.js';
+import {
+  Headers,
+  partitionKey,
+  topicNames,
+  type FluentWebhookPayload,
+  type TopicNames,
+} from '../../../schemas/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -44,6 +50,28 @@ export function intListEnv(name: string, fallback: number[], env: NodeJS.Process
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a comma list of numbers, got "${raw}"`);
     return value;
   });
+}
+
+/**
+ * A webhook's Kafka message as the ingress writes it: partition key, the Avro value, and the contract headers
+ * (docs/architecture.md, "Kafka contract"); `traceparent` only where the writer has one.
+ */
+export function webhookMessage(
+  payload: FluentWebhookPayload,
+  value: Buffer,
+  receivedAt: number,
+  traceparent?: string,
+): { key: string; value: Buffer; headers: Record<string, string> } {
+  return {
+    key: partitionKey(payload),
+    value,
+    headers: {
+      [Headers.messageName]: payload.name,
+      [Headers.eventId]: payload.id,
+      [Headers.receivedAt]: String(receivedAt),
+      ...(traceparent === undefined ? {} : { [Headers.traceparent]: traceparent }),
+    },
+  };
 }
 
 export function benchName(prefix: string): string {

@@ -15,20 +15,20 @@ import {
   EXAMPLE_ORDER_STATUS_MAPPING,
   EXAMPLE_PAYMENT_STATUS_MAPPING,
   EXAMPLE_SHIPPING_STATUS_MAPPING,
-  ORDER_STATUS_UPDATE,
+  buildOrderStatusEvent,
   startFluentSim,
 } from '../../../sim/fluent/index.js';
 import { PAYMENT_STATES, SHIPMENT_STATES } from '../../../sim/commercetools/store.js';
+import { createRegistry, toWebhookRecord, WebhookSerde, type TopicNames } from '../../../schemas/index.js';
 import {
-  createRegistry,
-  Headers,
-  partitionKey,
-  toWebhookRecord,
-  WebhookSerde,
-  type FluentWebhookPayload,
-  type TopicNames,
-} from '../../../schemas/index.js';
-import { benchKafka, benchName, createBenchTopics, deleteBenchTopics, topicSize, type Infra } from './common.js';
+  benchKafka,
+  benchName,
+  createBenchTopics,
+  deleteBenchTopics,
+  topicSize,
+  webhookMessage,
+  type Infra,
+} from './common.js';
 
 const childScript = fileURLToPath(new URL('./processor-child.ts', import.meta.url));
 
@@ -138,33 +138,16 @@ export async function prefillTopic(infra: Infra, topic: string, records: number,
       for (let i = start; i < Math.min(records, start + chunk); i++) {
         const order = i % orders;
         const ref = benchOrderRef(order);
-        const payload: FluentWebhookPayload = {
-          id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
-          name: ORDER_STATUS_UPDATE,
-          accountId: 'ACME',
-          retailerId: '1',
-          rootEntityId: String(100_000 + order),
-          rootEntityRef: ref,
-          rootEntityType: 'ORDER',
-          entityId: String(100_000 + order),
-          entityRef: ref,
-          entityType: 'ORDER',
-          entityStatus: BENCH_STATUSES[order % BENCH_STATUSES.length],
-          type: 'HD',
-          attributes: {},
-        };
+        const payload = buildOrderStatusEvent({
+          eventId: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+          orderId: String(100_000 + order),
+          orderRef: ref,
+          status: BENCH_STATUSES[order % BENCH_STATUSES.length]!,
+        });
         const rawBody = Buffer.from(JSON.stringify(payload));
         const receivedAt = Date.now();
         const value = await serde.encode(topic, toWebhookRecord(payload, { rawBody, receivedAt }));
-        messages.push({
-          key: partitionKey(payload),
-          value,
-          headers: {
-            [Headers.messageName]: payload.name,
-            [Headers.eventId]: payload.id,
-            [Headers.receivedAt]: String(receivedAt),
-          },
-        });
+        messages.push(webhookMessage(payload, value, receivedAt));
       }
       await producer.send({ topic, acks: -1, messages });
     }

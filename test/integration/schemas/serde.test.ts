@@ -7,28 +7,22 @@ import {
   toWebhookRecord,
   type FluentWebhookPayload,
 } from '../../../schemas/index.js';
+import { buildOrderStatusEvent } from '../../../sim/fluent/index.js';
 import { createTestTopics, testKafka, testSerde, uniqueName } from '../../support/kafka.js';
 
 describe('Avro webhook record through the real broker and registry', () => {
   it('round-trips a payload, unknown fields and raw body included', async () => {
     const topics = await createTestTopics({ partitions: 1 });
     const serde = testSerde();
-    const payload: FluentWebhookPayload = {
-      id: 'b34281d0-0c8a-4f2e-9b7e-3b0a2c1d9e01',
-      name: 'fc.connect.order.webhook.order-status-update',
-      accountId: 'ACME',
-      retailerId: '1',
-      rootEntityId: '123',
-      rootEntityRef: 'O_123',
-      rootEntityType: 'ORDER',
-      entityId: '123',
-      entityRef: 'O_123',
-      entityType: 'ORDER',
-      entityStatus: 'SHIPPED',
+    const payload: FluentWebhookPayload = buildOrderStatusEvent({
+      eventId: 'b34281d0-0c8a-4f2e-9b7e-3b0a2c1d9e01',
+      orderId: '123',
+      orderRef: 'O_123',
+      status: 'SHIPPED',
       type: 'NORMAL',
       attributes: { nested: [1, 'two', { three: true }] },
-      someFutureField: { unknown: 'kept' },
-    };
+      extra: { someFutureField: { unknown: 'kept' } },
+    });
     const rawBody = Buffer.from(JSON.stringify(payload));
     const record = toWebhookRecord(payload, { rawBody, receivedAt: 1_764_000_000_123, signature: 'c2ln' });
     const value = await serde.encode(topics.webhooks, record);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mappingSettingNames, startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
+import { mappingSettingNames, passwordGrantForm, startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
 
 const ORDER_BY_ID = `query OrderById($id: ID!) {
   orderById(id: $id) { id ref type status createdOn updatedOn retailer { id } attributes { name type value } }
@@ -14,20 +14,10 @@ let sim: FluentSim;
 let token: string;
 
 async function requestToken(overrides: Record<string, string> = {}) {
-  const c = sim.credentials;
-  const form = new URLSearchParams({
-    username: c.username,
-    password: c.password,
-    client_id: c.clientId,
-    client_secret: c.clientSecret,
-    grant_type: 'password',
-    scope: 'api',
-    ...overrides,
-  });
   return fetch(`${sim.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
+    body: passwordGrantForm(sim.credentials, overrides).toString(),
   });
 }
 
