@@ -22,7 +22,8 @@ const retryDelays = text('5s,1m,10m').transform((value, ctx) => {
   try {
     return parseRetryDelays(value);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    // The problem list names the variable already.
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^RETRY_DELAYS:\s*/, '') });
     return z.NEVER;
   }
 });
