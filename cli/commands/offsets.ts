@@ -4,6 +4,7 @@
  * new offsets with its next commit, and Kafka rejects commits from outside an active generation anyway.
  */
 import { Command, Option } from 'commander';
+import type { Admin } from 'kafkajs';
 import { groupActive, usageError } from '../errors.js';
 import { dash, iso, table } from '../format.js';
 import { println, type CliIo } from '../io.js';
@@ -63,7 +64,7 @@ export function offsetsCommand(io: CliIo): Command {
   return offsets;
 }
 
-interface PlanRow {
+export interface PlanRow {
   topic: string;
   partition: number;
   current: string | null;
@@ -75,25 +76,51 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
   const { groupId, topics: names } = session.settings;
   const topics = options.resetTopic ?? [names.webhooks, ...names.retries];
   await requireTopics(admin, topics);
-
-  const describe = async (): Promise<{ state: string; members: number }> => {
-    const { groups } = await admin.describeGroups([groupId]);
-    const group = groups.find((g) => g.groupId === groupId);
-    return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
-  };
-  const before = await describe();
-  if (!['Empty', 'Dead'].includes(before.state) || before.members > 0) {
-    throw groupActive(groupId, before.state, before.members);
+  const before = await requireEmptyGroup(admin, groupId);
+  const plan = await planOffsets(admin, groupId, topics, options);
+  const out = session.io.stdout;
+  const target = targetText(options);
+  if (options.json) {
+    println(out, JSON.stringify({ groupId, target, dryRun: options.dryRun === true, partitions: plan }, null, 2));
+  } else {
+    println(out, renderOffsetPlan(groupId, before.state, target, plan));
   }
+  if (options.dryRun) {
+    if (!options.json) println(out, 'Dry run: no offsets changed.');
+    return;
+  }
+  // Re-check right before writing: a processor may have started while we planned.
+  await requireEmptyGroup(admin, groupId);
+  await commitGroupOffsets(
+    session.client,
+    groupId,
+    topics.map((topic) => ({
+      topic,
+      partitions: plan.filter((r) => r.topic === topic).map((r) => ({ partition: r.partition, offset: r.target })),
+    })),
+  );
+  if (!options.json)
+    println(out, `Offsets of ${groupId} reset on ${topics.length} topic(s), ${plan.length} partition(s).`);
+}
 
-  const target = options.toDatetime
-    ? options.toDatetime.text === iso(options.toDatetime.ms)
-      ? options.toDatetime.text
-      : `${options.toDatetime.text} (${iso(options.toDatetime.ms)})`
-    : options.toEarliest
-      ? 'earliest'
-      : 'latest';
-  const committed = await admin.fetchOffsets({ groupId, topics });
+/** The group's state; throws while it has live members. */
+async function requireEmptyGroup(admin: Admin, groupId: string): Promise<{ state: string; members: number }> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const group = groups.find((g) => g.groupId === groupId);
+  const state = group?.state ?? 'Dead';
+  const members = group?.members.length ?? 0;
+  if (!['Empty', 'Dead'].includes(state) || members > 0) throw groupActive(groupId, state, members);
+  return { state, members };
+}
+
+/** Current and target offset of every partition of `topics`. */
+async function planOffsets(
+  admin: Admin,
+  groupId: string,
+  topics: readonly string[],
+  options: ResetOptions,
+): Promise<PlanRow[]> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
   const plan: PlanRow[] = [];
   for (const topic of topics) {
     const bounds = await partitionOffsets(admin, topic);
@@ -110,41 +137,28 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
       });
     }
   }
+  return plan;
+}
 
-  const out = session.io.stdout;
-  if (options.json) {
-    println(out, JSON.stringify({ groupId, target, dryRun: options.dryRun === true, partitions: plan }, null, 2));
-  } else {
-    println(out, `consumer group ${groupId} (state ${before.state}); target: ${target}`);
-    println(
-      out,
-      table(
-        ['topic', 'partition', 'current', 'target', 'change'],
-        plan.map((r) => [
-          r.topic,
-          String(r.partition),
-          dash(r.current),
-          r.target,
-          r.current === null ? 'set' : (BigInt(r.target) - BigInt(r.current)).toString().replace(/^(\d)/, '+$1'),
-        ]),
-      ),
-    );
+/** The target as the operator typed it, with the resolved time when it differs. */
+export function targetText(options: Pick<ResetOptions, 'toDatetime' | 'toEarliest'>): string {
+  if (options.toDatetime) {
+    const { text, ms } = options.toDatetime;
+    return text === iso(ms) ? text : `${text} (${iso(ms)})`;
   }
-  if (options.dryRun) {
-    if (!options.json) println(out, 'Dry run: no offsets changed.');
-    return;
-  }
-  // Re-check right before writing: a processor may have started while we planned.
-  const now = await describe();
-  if (!['Empty', 'Dead'].includes(now.state) || now.members > 0) throw groupActive(groupId, now.state, now.members);
-  await commitGroupOffsets(
-    session.client,
-    groupId,
-    topics.map((topic) => ({
-      topic,
-      partitions: plan.filter((r) => r.topic === topic).map((r) => ({ partition: r.partition, offset: r.target })),
-    })),
-  );
-  if (!options.json)
-    println(out, `Offsets of ${groupId} reset on ${topics.length} topic(s), ${plan.length} partition(s).`);
+  return options.toEarliest ? 'earliest' : 'latest';
+}
+
+export function renderOffsetPlan(groupId: string, state: string, target: string, plan: readonly PlanRow[]): string {
+  const rows = plan.map((r) => [
+    r.topic,
+    String(r.partition),
+    dash(r.current),
+    r.target,
+    r.current === null ? 'set' : (BigInt(r.target) - BigInt(r.current)).toString().replace(/^(\d)/, '+$1'),
+  ]);
+  return [
+    `consumer group ${groupId} (state ${state}); target: ${target}`,
+    table(['topic', 'partition', 'current', 'target', 'change'], rows),
+  ].join('\n');
 }
