@@ -3,7 +3,7 @@
  * configuration error (DLQ with the reason), not an outage that pauses everyone; the default project keeps working.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, isRetryable } from '../../../processor/errors.js';
+import { ConfigurationError, isRetriable } from '../../../processor/errors.js';
 import { createOrderStatusHandler } from '../../../processor/handlers/order-status/index.js';
 import type { MessageHandler } from '../../../processor/handler.js';
 import { startCommercetoolsSim, type CommercetoolsSim } from '../../../sim/commercetools/index.js';
@@ -46,7 +46,7 @@ describe('account mapping to a project outside the client scope', () => {
         (e: unknown) => e,
       );
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(isRetryable(error)).toBe(false);
+    expect(isRetriable(error)).toBe(false);
     expect(String((error as Error).message)).toMatch(/"acme-eu".*no scope/);
   });
 

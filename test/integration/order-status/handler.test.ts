@@ -7,7 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
   DownstreamUnavailableError,
-  isRetryable,
+  errorCodeOf,
+  isOutage,
+  isRetriable,
   NonRetryableError,
   RetryableError,
 } from '../../../processor/errors.js';
@@ -169,7 +171,7 @@ describe('order-status handler with the simulators', () => {
     ct.faults.outage(true, 'status', 'graphql');
     const error = await handler.handle(contextFor(orderWebhook(order, 'BOOKED'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DownstreamUnavailableError);
-    expect(isRetryable(error)).toBe(true);
+    expect(isRetriable(error)).toBe(true);
     expect((error as DownstreamUnavailableError).service).toBe('commercetools');
     ct.faults.outage(false);
     expect((await handler.handle(contextFor(orderWebhook(order, 'BOOKED'), 2))).status).toBe('applied');
@@ -220,6 +222,8 @@ describe('order-status handler with the simulators', () => {
     ct.faults.failNext(2, 401, 'graphql');
     const error = await handler.handle(contextFor(orderWebhook(newOrder('BOOKED'), 'BOOKED'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DownstreamUnavailableError);
+    expect(errorCodeOf(error)).toBe('DOWNSTREAM_ACCESS_DENIED');
+    expect(isOutage(error)).toBe(true);
     expect((error as Error).message).toMatch(/HTTP 401 even with a freshly issued token/);
   });
 
@@ -233,6 +237,7 @@ describe('order-status handler with the simulators', () => {
     expect((first as RetryableError).code).toBe('ORDER_NOT_FOUND');
     const last = await handler.handle(contextFor(payload, 3)).catch((e: unknown) => e);
     expect(last).toBeInstanceOf(NonRetryableError);
+    expect(errorCodeOf(last)).toBe('ORDER_NOT_FOUND_FINAL');
     expect((last as Error).message).toContain(`orderNumber=${ref}`);
   });
 

@@ -11,7 +11,7 @@ import { CommercetoolsTokens } from '../../../../processor/commercetools/auth.js
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
-import { isRetryable, NonRetryableError, RetryableError } from '../../../../processor/errors.js';
+import { isRetriable, NonRetryableError, RetryableError } from '../../../../processor/errors.js';
 
 let server: Server;
 let base: string;
@@ -81,7 +81,7 @@ describe('commercetools GraphQL errors with HTTP 200', () => {
     answer = failedUpdate(code);
     const error = await update();
     expect(error).toBeInstanceOf(NonRetryableError);
-    expect(isRetryable(error)).toBe(false);
+    expect(isRetriable(error)).toBe(false);
     expect((error as Error).message).toContain(code);
   });
 
@@ -91,7 +91,7 @@ describe('commercetools GraphQL errors with HTTP 200', () => {
       answer = failedUpdate(code);
       const error = await update();
       expect(error).toBeInstanceOf(RetryableError);
-      expect(isRetryable(error)).toBe(true);
+      expect(isRetriable(error)).toBe(true);
     },
   );
 
