@@ -38,7 +38,7 @@ import type { HandlerContext, HandlerOutcome, MessageHandler } from './handler.j
 import { CommitFrontier, KeyedLanes, Semaphore } from './lanes.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OutageGate } from './outage.js';
-import { decideRetry } from './retry-policy.js';
+import { decideRetry, type RetryDecision } from './retry-policy.js';
 import type { Router } from './router.js';
 
 export type RecordOutcome =
@@ -404,6 +404,15 @@ export class BatchRunner {
           : at.error;
       return this.deadLetter({ ...at, error }, decision.reason);
     }
+    return this.retryLater(at, decision, now);
+  }
+
+  /** Produces the record to its retry tier, due at `decision.notBefore`. */
+  private async retryLater(
+    at: HandlerFailure,
+    decision: Extract<RetryDecision, { kind: 'retry' }>,
+    now: number,
+  ): Promise<boolean> {
     const out = buildFailureRecord({
       source: at.source,
       mainTopic: this.mainTopic,
