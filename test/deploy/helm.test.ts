@@ -216,21 +216,21 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
 
   describe('values.schema.json', () => {
     it.each([
-      [['--set', 'logLevel=verbose'], '/logLevel'],
-      [['--set', 'kafka.sasl.mechanism=gssapi'], '/kafka/sasl/mechanism'],
-      [['--set', 'kafka.brokers[0]=kafka-without-port'], '/kafka/brokers/0'],
-      [['--set', 'processor.retryDelays=5 seconds'], '/processor/retryDelays'],
-      [['--set', 'processor.orderCorrelation.mode=strip-prefix'], '/processor/orderCorrelation/prefix'],
-      [['--set', 'processor.unknownMessagePolicy=ignore'], '/processor/unknownMessagePolicy'],
-      [['--set', 'ingress.port=70000'], '/ingress/port'],
-      [['--set', 'ingress.autoscaling.targetCPUUtilizationPercentage=0'], 'targetCPUUtilizationPercentage'],
-      [['--set', 'processor.keda.lagThreshold=0'], '/processor/keda/lagThreshold'],
-      [['--set', 'ingress.podDisruptionBudget.maxUnavailable=1'], '/ingress/podDisruptionBudget'],
-      [['--set', 'kafka.sasl.mechanism=plain'], 'KAFKA_SASL_PASSWORD'],
-      [['--set', 'schemaRegistry.basicAuth=true'], 'SCHEMA_REGISTRY_PASSWORD'],
-      [['--set', 'procesor.enabled=false'], 'procesor'],
-    ])('rejects %j naming %s', (args, expected) => {
-      const message = helmFails(args);
+      ['logLevel=verbose', '/logLevel'],
+      ['kafka.sasl.mechanism=gssapi', '/kafka/sasl/mechanism'],
+      ['kafka.brokers[0]=kafka-without-port', '/kafka/brokers/0'],
+      ['processor.retryDelays=5 seconds', '/processor/retryDelays'],
+      ['processor.orderCorrelation.mode=strip-prefix', '/processor/orderCorrelation/prefix'],
+      ['processor.unknownMessagePolicy=ignore', '/processor/unknownMessagePolicy'],
+      ['ingress.port=70000', '/ingress/port'],
+      ['ingress.autoscaling.targetCPUUtilizationPercentage=0', 'targetCPUUtilizationPercentage'],
+      ['processor.keda.lagThreshold=0', '/processor/keda/lagThreshold'],
+      ['ingress.podDisruptionBudget.maxUnavailable=1', '/ingress/podDisruptionBudget'],
+      ['kafka.sasl.mechanism=plain', 'KAFKA_SASL_PASSWORD'],
+      ['schemaRegistry.basicAuth=true', 'SCHEMA_REGISTRY_PASSWORD'],
+      ['procesor.enabled=false', 'procesor'],
+    ])('rejects --set %s naming %s', (setting, expected) => {
+      const message = helmFails(['--set', setting]);
       expect(message).toContain("values don't meet the specifications of the schema");
       expect(message).toContain(expected);
     });

@@ -25,7 +25,7 @@ import jsonschema
 import yaml
 import kubernetes_validate.utils as kv
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"  # test/deploy/schemas (this file is in support/)
 
 
 def strict(schema):
