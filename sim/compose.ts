@@ -16,7 +16,7 @@ import { startCommercetoolsSim } from './commercetools/index.js';
 import { createWebhookSender, startFluentSim } from './fluent/index.js';
 import { createWebhookSigner, signerFromPem } from './signing.js';
 
-/** The order-status walk each simulated order goes through (DESIGN.md §3 example mapping statuses). */
+/** The order-status walk each order goes through: statuses of the example mappings (docs/architecture.md, "Fluent"). */
 const STATUS_WALK = ['RECEIVED', 'BOOKED', 'PICK_PACK', 'AWAITING_COURIER_COLLECTION', 'COMPLETE'] as const;
 
 const port = (fallback: number) => int({ default: fallback, min: 0, max: 65_535 });
