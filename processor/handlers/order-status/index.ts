@@ -21,7 +21,7 @@ import { describeOrderStatusConfig, parseOrderStatusEnv, type OrderStatusConfig 
 import { ExtraActionHooks } from './extension.js';
 import { createHandler, type ExtraActionsHook, type RetailerSettings } from './handler.js';
 import { parseStatusMapping, settingNames } from './mapping.js';
-import { createOrderStatusMetrics } from './metrics.js';
+import { createOrderStatusMetrics, type OrderStatusMetrics } from './metrics.js';
 
 export const ORDER_STATUS_MESSAGE_NAMES = [
   'fc.connect.order.webhook.order-status-update',
@@ -51,26 +51,38 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
   const config = options.config ?? parseOrderStatusEnv(options.env ?? process.env);
   const logger = options.logger.child({ handler: 'order-status' });
   const metrics = createOrderStatusMetrics(options.metrics);
+  const clients = downstreamClients(config, metrics, options.now);
+  logger.info(
+    { config: describeOrderStatusConfig(config), documents: clients.documentSources },
+    'order-status handler configured',
+  );
+  return createHandler({
+    config,
+    fluent: clients.fluent,
+    commercetools: clients.commercetools,
+    settings: retailerSettingsCache(clients.fluent, config, logger, metrics, options.now),
+    versions: config.versionCacheSize > 0 ? new OrderVersionCache(config.versionCacheSize) : undefined,
+    metrics,
+    extraActions: new ExtraActionHooks(options.extraActions, options.extensions),
+    close: clients.close,
+  });
+}
+
+/** The Fluent and commercetools clients, each on its own pooled transport, with their (validated) documents. */
+function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetrics, now: (() => number) | undefined) {
   const fluentDocuments = loadFluentDocuments(config.fluent.documents);
   const ctDocuments = loadCommercetoolsDocuments(
     config.commercetools.documents,
     config.commercetools.schemaFile ? { file: config.commercetools.schemaFile } : undefined,
   );
-
-  const fluentTransport = new HttpTransport({
-    service: 'fluent',
-    timeoutMs: config.fluent.timeoutMs,
-    connections: config.httpConnections,
-  });
-  const ctTransport = new HttpTransport({
-    service: 'commercetools',
-    timeoutMs: config.commercetools.timeoutMs,
-    connections: config.httpConnections,
-  });
+  const transport = (service: 'fluent' | 'commercetools', timeoutMs: number) =>
+    new HttpTransport({ service, timeoutMs, connections: config.httpConnections });
+  const fluentTransport = transport('fluent', config.fluent.timeoutMs);
+  const ctTransport = transport('commercetools', config.commercetools.timeoutMs);
   const fluent = new FluentClient({
     baseUrl: config.fluent.baseUrl,
     transport: fluentTransport,
-    tokens: createFluentTokenCache(fluentTransport, config.fluent, { now: options.now }),
+    tokens: createFluentTokenCache(fluentTransport, config.fluent, { now }),
     documents: fluentDocuments,
     retries: config.httpRetries,
     onCall: (operation, seconds, outcome) => metrics.call('fluent', operation, seconds, outcome),
@@ -78,58 +90,53 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
   const commercetools = new CommercetoolsClient({
     apiUrl: config.commercetools.apiUrl,
     transport: ctTransport,
-    tokens: new CommercetoolsTokens(ctTransport, config.commercetools, { now: options.now }),
+    tokens: new CommercetoolsTokens(ctTransport, config.commercetools, { now }),
     documents: ctDocuments,
     retries: config.httpRetries,
     onCall: (operation, seconds, outcome) => metrics.call('commercetools', operation, seconds, outcome),
   });
-
-  const names = settingNames(config.connectorName);
-  const wanted = [names.orderState, names.paymentState, names.shipmentState, names.accountMapping];
-  const settings = new TtlCache<RetailerSettings>(
-    async (retailerId) => {
-      const values = await fetchSettingValues(fluent, wanted, retailerId);
-      const missing = wanted.filter((n) => !values.has(n));
-      if (missing.length > 0)
-        logger.warn({ retailerId, missing }, 'Fluent settings not found; those dimensions stay untouched');
-      return {
-        mappings: {
-          orderState: parseStatusMapping(names.orderState, 'orderState', values.get(names.orderState)),
-          paymentState: parseStatusMapping(names.paymentState, 'paymentState', values.get(names.paymentState)),
-          shipmentState: parseStatusMapping(names.shipmentState, 'shipmentState', values.get(names.shipmentState)),
-        },
-        accountMappingName: names.accountMapping,
-        accountMapping: parseAccountMapping(names.accountMapping, values.get(names.accountMapping)),
-      };
-    },
-    {
-      ttlMs: config.settingsCacheTtlMs,
-      now: options.now,
-      onStale: (retailerId, error) => {
-        metrics.staleSettings();
-        logger.warn({ retailerId, err: error }, 'Fluent settings could not be refreshed; serving the cached values');
-      },
-    },
-  );
-
-  logger.info(
-    {
-      config: describeOrderStatusConfig(config),
-      documents: [...Object.values(fluentDocuments), ...Object.values(ctDocuments)].map((d) => d.source),
-    },
-    'order-status handler configured',
-  );
-
-  return createHandler({
-    config,
+  return {
     fluent,
     commercetools,
-    settings,
-    versions: config.versionCacheSize > 0 ? new OrderVersionCache(config.versionCacheSize) : undefined,
-    metrics,
-    extraActions: new ExtraActionHooks(options.extraActions, options.extensions),
+    documentSources: [...Object.values(fluentDocuments), ...Object.values(ctDocuments)].map((d) => d.source),
     close: async () => {
       await Promise.all([fluentTransport.close(), ctTransport.close()]);
+    },
+  };
+}
+
+/** Each retailer's mappings and account mapping from Fluent settings, fetched per TTL and served stale on failure. */
+function retailerSettingsCache(
+  fluent: FluentClient,
+  config: OrderStatusConfig,
+  logger: Logger,
+  metrics: OrderStatusMetrics,
+  now: (() => number) | undefined,
+): TtlCache<RetailerSettings> {
+  const names = settingNames(config.connectorName);
+  const wanted = [names.orderState, names.paymentState, names.shipmentState, names.accountMapping];
+  const load = async (retailerId: string): Promise<RetailerSettings> => {
+    const values = await fetchSettingValues(fluent, wanted, retailerId);
+    const missing = wanted.filter((n) => !values.has(n));
+    if (missing.length > 0) {
+      logger.warn({ retailerId, missing }, 'Fluent settings not found; those dimensions stay untouched');
+    }
+    return {
+      mappings: {
+        orderState: parseStatusMapping(names.orderState, 'orderState', values.get(names.orderState)),
+        paymentState: parseStatusMapping(names.paymentState, 'paymentState', values.get(names.paymentState)),
+        shipmentState: parseStatusMapping(names.shipmentState, 'shipmentState', values.get(names.shipmentState)),
+      },
+      accountMappingName: names.accountMapping,
+      accountMapping: parseAccountMapping(names.accountMapping, values.get(names.accountMapping)),
+    };
+  };
+  return new TtlCache(load, {
+    ttlMs: config.settingsCacheTtlMs,
+    now,
+    onStale: (retailerId, error) => {
+      metrics.staleSettings();
+      logger.warn({ retailerId, err: error }, 'Fluent settings could not be refreshed; serving the cached values');
     },
   });
 }
