@@ -6,7 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
-import { simulatorStats, type Simulator, type SimulatorStats } from '../common/simulator.js';
+import {
+  simulatorStats,
+  zeroEndpointCounters,
+  type EndpointCounters,
+  type Simulator,
+  type SimulatorStats,
+} from '../common/simulator.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import {
@@ -47,15 +53,8 @@ export interface CommercetoolsSimOptions extends ListenOptions {
   schemaPath?: string;
 }
 
-export interface CommercetoolsStats {
-  tokenRequests: number;
-  tokensIssued: number;
-  tokenFailures: number;
-  graphqlRequests: number;
-  unauthorized: number;
+export interface CommercetoolsStats extends EndpointCounters {
   forbidden: number;
-  /** Requests rejected before execution (bad JSON, syntax, schema validation, variable coercion). */
-  invalidRequests: number;
   /** Root query fields resolved (`order`, `inStore`). */
   reads: number;
   /** `updateOrder` calls that reached the resolver. */
@@ -354,13 +353,8 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
 
 function newStats(faults: FaultController<CtEndpoint>): SimulatorStats<CommercetoolsStats, CtEndpoint> {
   return simulatorStats(faults, () => ({
-    tokenRequests: 0,
-    tokensIssued: 0,
-    tokenFailures: 0,
-    graphqlRequests: 0,
-    unauthorized: 0,
+    ...zeroEndpointCounters(),
     forbidden: 0,
-    invalidRequests: 0,
     reads: 0,
     updates: 0,
     updatesApplied: 0,

@@ -5,6 +5,29 @@
 import type { FaultController, FaultKind } from './faults.js';
 import type { AuthControl } from './tokens.js';
 
+/** Counters both simulators keep for their token endpoint and GraphQL intake. */
+export interface EndpointCounters {
+  tokenRequests: number;
+  tokensIssued: number;
+  tokenFailures: number;
+  graphqlRequests: number;
+  /** GraphQL requests rejected with 401 (no, invalid, expired or revoked token). */
+  unauthorized: number;
+  /** Requests rejected before execution (bad JSON, syntax, schema validation; commercetools: variable coercion). */
+  invalidRequests: number;
+}
+
+export function zeroEndpointCounters(): EndpointCounters {
+  return {
+    tokenRequests: 0,
+    tokensIssued: 0,
+    tokenFailures: 0,
+    graphqlRequests: 0,
+    unauthorized: 0,
+    invalidRequests: 0,
+  };
+}
+
 /** A simulator's own counters, plus the faults it injected by kind and a reset of both. */
 export type SimulatorStats<S, E extends string> = S & {
   /** Live view of the fault controller's counters. */

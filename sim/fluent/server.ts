@@ -6,7 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
-import { simulatorStats, type Simulator, type SimulatorStats } from '../common/simulator.js';
+import {
+  simulatorStats,
+  zeroEndpointCounters,
+  type EndpointCounters,
+  type Simulator,
+  type SimulatorStats,
+} from '../common/simulator.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import { listen, readBody, readTokenParams, sendJson, withFaults, type ListenOptions } from '../common/http.js';
@@ -35,15 +41,8 @@ export interface FluentSimOptions extends ListenOptions {
   seedMappingsFor?: string;
 }
 
-export interface FluentStats {
-  tokenRequests: number;
-  tokensIssued: number;
-  tokenFailures: number;
-  graphqlRequests: number;
-  /** GraphQL requests rejected with 401 (no/invalid/expired/revoked token). */
-  unauthorized: number;
-  /** Requests answered with GraphQL errors before execution (bad JSON, syntax, validation). */
-  invalidRequests: number;
+/** `invalidRequests` are answered with HTTP 200 and GraphQL errors, as Fluent does. */
+export interface FluentStats extends EndpointCounters {
   /** Executed GraphQL requests by operation name (`(anonymous)` when unnamed). */
   byOperation: Record<string, number>;
   /** Executed root fields by name (`orderById`, `order`, `settings`). */
@@ -200,12 +199,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
 
 function newStats(faults: FaultController<FluentEndpoint>): SimulatorStats<FluentStats, FluentEndpoint> {
   return simulatorStats(faults, () => ({
-    tokenRequests: 0,
-    tokensIssued: 0,
-    tokenFailures: 0,
-    graphqlRequests: 0,
-    unauthorized: 0,
-    invalidRequests: 0,
+    ...zeroEndpointCounters(),
     byOperation: {},
     byRootField: {},
   }));
