@@ -6,13 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
-import {
-  simulatorStats,
-  zeroEndpointCounters,
-  type EndpointCounters,
-  type Simulator,
-  type SimulatorStats,
-} from '../common/simulator.js';
+import { simulatorStats, type EndpointCounters, type Simulator, type SimulatorStats } from '../common/simulator.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import {
@@ -353,7 +347,6 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
 
 function newStats(faults: FaultController<CtEndpoint>): SimulatorStats<CommercetoolsStats, CtEndpoint> {
   return simulatorStats(faults, () => ({
-    ...zeroEndpointCounters(),
     forbidden: 0,
     reads: 0,
     updates: 0,

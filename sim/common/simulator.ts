@@ -17,7 +17,7 @@ export interface EndpointCounters {
   invalidRequests: number;
 }
 
-export function zeroEndpointCounters(): EndpointCounters {
+function zeroEndpointCounters(): EndpointCounters {
   return {
     tokenRequests: 0,
     tokensIssued: 0,
@@ -45,16 +45,17 @@ export interface Simulator<E extends string, Store, Stats, Credentials> {
   close(): Promise<void>;
 }
 
-/** A simulator's counters (fresh from `zero`) plus a live view of its injected faults; `reset()` zeroes both. */
+/** The shared endpoint counters and a simulator's own (fresh from `zero`), the live fault counts, and a reset of all. */
 export function simulatorStats<S extends object, E extends string>(
   faults: FaultController<E>,
   zero: () => S,
-): SimulatorStats<S, E> {
+): SimulatorStats<EndpointCounters & S, E> {
   const stats = {
+    ...zeroEndpointCounters(),
     ...zero(),
     faults: faults.injected,
     reset() {
-      Object.assign(stats, zero());
+      Object.assign(stats, zeroEndpointCounters(), zero());
       for (const kind of Object.keys(faults.injected) as FaultKind[]) faults.injected[kind] = 0;
     },
   };

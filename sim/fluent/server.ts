@@ -6,13 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute } from 'graphql';
 import { createRandom, FaultController, type FaultConfig } from '../common/faults.js';
-import {
-  simulatorStats,
-  zeroEndpointCounters,
-  type EndpointCounters,
-  type Simulator,
-  type SimulatorStats,
-} from '../common/simulator.js';
+import { simulatorStats, type EndpointCounters, type Simulator, type SimulatorStats } from '../common/simulator.js';
 import { DocumentCache, parseGraphQLBody, selectOperation } from '../common/graphql-cache.js';
 import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import { listen, readBody, readTokenParams, sendJson, withFaults, type ListenOptions } from '../common/http.js';
@@ -199,7 +193,6 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
 
 function newStats(faults: FaultController<FluentEndpoint>): SimulatorStats<FluentStats, FluentEndpoint> {
   return simulatorStats(faults, () => ({
-    ...zeroEndpointCounters(),
     byOperation: {},
     byRootField: {},
   }));
