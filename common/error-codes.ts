@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   OVERLOADED: spec(true, 'too many webhooks waiting for Kafka', { status: 503 }),
   SHUTTING_DOWN: spec(true, 'the service is stopping', { status: 503 }),
   BATCH_TIMEOUT: spec(true, 'a produce batch was not acknowledged in time', { outage: true }),
+  PRODUCE_DEADLINE: spec(true, 'a record was not acknowledged in time after joining the queue', { outage: true }),
   BATCHER_OVERLOADED: spec(true, 'the produce queue is full'),
   BATCHER_CLOSED: spec(true, 'the producer is closing'),
 

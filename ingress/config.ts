@@ -64,6 +64,7 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
   INGRESS_BATCH_MAX_SIZE: int({ default: 500, min: 1, max: 10_000 }),
   INGRESS_BATCH_MAX_IN_FLIGHT: int({ default: 2, min: 1, max: 64 }),
   INGRESS_PRODUCE_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 120_000 }),
+  INGRESS_MAX_QUEUED_BYTES: int({ default: 64 * 1_048_576, min: 1_048_576, max: 4_096 * 1_048_576 }),
   INGRESS_DEDUP_MAX_ENTRIES: int({ default: 100_000, min: 0, max: 10_000_000 }),
   INGRESS_DEDUP_TTL_MS: int({ default: 600_000, min: 1_000, max: 86_400_000 }),
   INGRESS_VERIFY_ASYNC: bool(true),
@@ -100,8 +101,17 @@ export interface IngressConfig {
     readonly lingerMs: number;
     readonly maxBatchSize: number;
     readonly maxInFlight: number;
-    /** A produce not acknowledged within this time answers 503 (bounded request time when Kafka is down). */
+    /**
+     * A webhook whose record Kafka has not acknowledged this long after it joined the produce queue is answered 503,
+     * queued or in a produce call (a queued one is then never produced); it also times out a hung produce call, so one
+     * setting bounds the request time when Kafka is down.
+     */
     readonly produceTimeoutMs: number;
+    /**
+     * Bytes of records waiting for a produce call, default 64 MiB (about the 20,000-record count bound at 3 KB each,
+     * well inside the chart's 512 MiB limit); beyond it webhooks are answered 503 OVERLOADED.
+     */
+    readonly maxQueuedBytes: number;
     /**
      * Largest record (key + Avro value + headers) the broker accepts, default 1,000,000 bytes. A webhook whose record
      * would exceed it is refused with 413 before batching, so it cannot fail the produce of the webhooks batched
@@ -148,6 +158,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
       maxBatchSize: parsed.INGRESS_BATCH_MAX_SIZE,
       maxInFlight: parsed.INGRESS_BATCH_MAX_IN_FLIGHT,
       produceTimeoutMs: parsed.INGRESS_PRODUCE_TIMEOUT_MS,
+      maxQueuedBytes: parsed.INGRESS_MAX_QUEUED_BYTES,
       maxMessageBytes: parsed.KAFKA_MAX_MESSAGE_BYTES,
     },
     dedup: { maxEntries: parsed.INGRESS_DEDUP_MAX_ENTRIES, ttlMs: parsed.INGRESS_DEDUP_TTL_MS },

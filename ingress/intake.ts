@@ -150,6 +150,10 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     lingerMs: config.batch.lingerMs,
     maxInFlight: config.batch.maxInFlight,
     timeoutMs: config.batch.produceTimeoutMs,
+    // The same bound from the moment a record joins the queue: a hung broker cannot hold a request for the produce
+    // calls queued ahead of it (docs/configuration.md).
+    deadlineMs: config.batch.produceTimeoutMs,
+    maxQueuedBytes: config.batch.maxQueuedBytes,
     sizeOf: (m) => recordBytes(m.key, m.value, m.headers),
     onBatch: (size, ms, error) => {
       metrics.batchSize.observe(size);

@@ -83,6 +83,7 @@ describe('Batcher', () => {
     let call = 0;
     const batcher = new Batcher<number>(() => (call++ === 0 ? new Promise<void>(() => {}) : Promise.resolve()), {
       timeoutMs: 50,
+      deadlineMs: 1_000, // later than the batch timeout, which is what this test is about
       maxInFlight: 1,
     });
     const first = batcher.add(1);
@@ -94,6 +95,97 @@ describe('Batcher', () => {
     const second = batcher.add(2);
     await vi.advanceTimersByTimeAsync(0);
     await expect(second).resolves.toBeUndefined();
+  });
+
+  describe('deadline: every message is answered within deadlineMs of joining the queue', () => {
+    /** A producer that never answers (a hung broker); records what it was handed. */
+    function hungProducer() {
+      const sent: number[] = [];
+      const send = (messages: number[]) => {
+        sent.push(...messages);
+        return new Promise<void>(() => {});
+      };
+      return { sent, send };
+    }
+
+    it('answers 5,000 messages queued behind a hung producer by their deadline, and never produces them after', async () => {
+      vi.useFakeTimers();
+      const producer = hungProducer();
+      // Defaults: 500 per batch, 2 in flight, 5 s timeout; the deadline defaults to the timeout.
+      const batcher = new Batcher<number>(producer.send);
+      const answeredAt: number[] = [];
+      const codes = new Set<string>();
+      const started = Date.now();
+      const answers = Array.from({ length: 5_000 }, (_, n) =>
+        batcher.add(n).then(
+          () => expect.fail('a hung producer acknowledged nothing'),
+          (error: unknown) => {
+            answeredAt.push(Date.now() - started);
+            codes.add(isConnectorError(error) ? error.code : String(error));
+          },
+        ),
+      );
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(answeredAt).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(answeredAt).toHaveLength(5_000);
+      expect(Math.max(...answeredAt)).toBe(5_000);
+      // Both are answered 503 KAFKA_UNAVAILABLE by the ingress.
+      expect([...codes].filter((code) => code !== 'PRODUCE_DEADLINE' && code !== 'BATCH_TIMEOUT')).toEqual([]);
+      // Only the two batches handed to the producer at the start were ever produced; the rest left the queue unsent.
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(producer.sent).toHaveLength(1_000);
+      expect(batcher.pending).toBe(0);
+      await Promise.all(answers);
+    });
+
+    it('answers a message already in a (hung) produce call at its own deadline, not the batch timeout', async () => {
+      vi.useFakeTimers();
+      const first = deferred();
+      let call = 0;
+      const batcher = new Batcher<number>(() => (call++ === 0 ? first.promise : new Promise<void>(() => {})), {
+        maxInFlight: 1,
+        timeoutMs: 5_000,
+      });
+      const one = batcher.add(1);
+      await vi.advanceTimersByTimeAsync(0);
+      const two = batcher.add(2);
+      const twoAnswer = expect(two).rejects.toEqual(failure('PRODUCE_DEADLINE'));
+      await vi.advanceTimersByTimeAsync(4_000);
+      first.resolve(); // message 2 is now handed to a produce call that hangs
+      await one;
+      await vi.advanceTimersByTimeAsync(999);
+      expect(call).toBe(2);
+      await vi.advanceTimersByTimeAsync(1);
+      await twoAnswer; // at 5 s after it was added; its batch would time out only at 9 s
+    });
+
+    it('honours a separate deadlineMs', async () => {
+      vi.useFakeTimers();
+      const producer = hungProducer();
+      const batcher = new Batcher<number>(producer.send, { maxInFlight: 1, timeoutMs: 5_000, deadlineMs: 1_000 });
+      const answers = [1, 2].map((n) => expect(batcher.add(n)).rejects.toEqual(failure('PRODUCE_DEADLINE')));
+      await vi.advanceTimersByTimeAsync(1_000);
+      await Promise.all(answers);
+    });
+  });
+
+  it('bounds the queue by bytes: refuses a message that would exceed maxQueuedBytes, takes any into an empty queue', async () => {
+    const gate = deferred();
+    const batcher = new Batcher<string>(() => gate.promise, {
+      maxInFlight: 1,
+      maxQueuedBytes: 10,
+      sizeOf: (m) => m.length,
+    });
+    const inFlight = batcher.add('in flight, not counted');
+    await new Promise((r) => setImmediate(r));
+    const big = batcher.add('twelve bytes'); // alone in the queue: always taken
+    await expect(batcher.add('x')).rejects.toEqual(failure('BATCHER_OVERLOADED'));
+    gate.resolve();
+    await Promise.all([inFlight, big]);
+    const small = ['aaaa', 'bbbbbb'].map((m) => batcher.add(m));
+    await expect(batcher.add('c')).rejects.toEqual(failure('BATCHER_OVERLOADED'));
+    await Promise.all(small);
   });
 
   it('waits at most lingerMs when idle', async () => {

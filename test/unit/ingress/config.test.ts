@@ -27,6 +27,7 @@ describe('loadIngressConfig', () => {
       maxInFlight: 2,
       produceTimeoutMs: 5_000,
       maxMessageBytes: 1_000_000,
+      maxQueuedBytes: 67_108_864,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);

@@ -15,7 +15,14 @@ const config: IntakeConfig = {
   topic: 'fluent.webhooks',
   signature: { publicKeys: [parsePublicKey(signer.publicKeyBase64)], acceptFlexSignature: false, async: false },
   dedup: { maxEntries: 100, ttlMs: 60_000 },
-  batch: { lingerMs: 0, maxBatchSize: 500, maxInFlight: 2, produceTimeoutMs: 5_000, maxMessageBytes: 1_000_000 },
+  batch: {
+    lingerMs: 0,
+    maxBatchSize: 500,
+    maxInFlight: 2,
+    produceTimeoutMs: 5_000,
+    maxMessageBytes: 1_000_000,
+    maxQueuedBytes: 64 * 1_048_576,
+  },
 };
 
 function deferred() {
@@ -196,6 +203,23 @@ describe('intake: produce trouble is a 503, decided by error code', () => {
     const answer = refusal(intake.accept(signed(payload())));
     await vi.advanceTimersByTimeAsync(config.batch.produceTimeoutMs);
     expect(await answer).toMatchObject({ code: 'KAFKA_UNAVAILABLE', status: 503 });
+  });
+});
+
+describe('intake: a hung broker', () => {
+  it('answers every queued webhook 503 KAFKA_UNAVAILABLE within INGRESS_PRODUCE_TIMEOUT_MS and never produces it after', async () => {
+    vi.useFakeTimers();
+    // Two records per produce call, one call at a time: 20 webhooks are 10 calls deep behind the hung one.
+    const { intake, sent } = setup({
+      send: () => new Promise<void>(() => {}),
+      config: { batch: { ...config.batch, maxBatchSize: 2, maxInFlight: 1 } },
+    });
+    const answers = Array.from({ length: 20 }, (_, n) => refusal(intake.accept(signed(payload({ id: `e${n}` })))));
+    await vi.advanceTimersByTimeAsync(config.batch.produceTimeoutMs);
+    const refusals = await Promise.all(answers);
+    expect(refusals.map((e) => `${e.status} ${e.code}`)).toEqual(Array(20).fill('503 KAFKA_UNAVAILABLE'));
+    await vi.advanceTimersByTimeAsync(10 * config.batch.produceTimeoutMs);
+    expect(sent.map((m) => m.headers['fc-event-id'])).toEqual(['e0', 'e1']);
   });
 });
 
