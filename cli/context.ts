@@ -1,7 +1,7 @@
 /**
  * Resolves what every command needs from the environment (docs/configuration.md) with command-line flags taking
  * precedence: connection (KAFKA_* via common's connectionEnvSchema), topic names (TOPIC_WEBHOOKS; retry tier count
- * from RETRY_DELAYS), the processor's consumer group (CONSUMER_GROUP_ID) and where replay checkpoints live
+ * and delays from RETRY_DELAYS), the processor's consumer group (CONSUMER_GROUP_ID) and where replay checkpoints live
  * (FC_CONNECTOR_STATE_DIR). Parsed with common/env, so an empty variable means unset, as everywhere else.
  */
 import { z } from 'zod';
@@ -51,6 +51,8 @@ export interface GlobalOptions {
 export interface CliSettings {
   readonly connection: ConnectionConfig;
   readonly topics: TopicNames;
+  /** RETRY_DELAYS (or the default): tier i + 1 waits `retryDelaysMs[i]`; `topics create` checks them against retention. */
+  readonly retryDelaysMs: readonly number[];
   readonly groupId: string;
   readonly connectTimeoutMs: number;
   readonly verbose: boolean;
@@ -63,10 +65,12 @@ export function resolveSettings(io: CliIo, options: GlobalOptions): CliSettings 
   if (options.brokers !== undefined) env.KAFKA_BROKERS = options.brokers;
   if (options.topic !== undefined) env.TOPIC_WEBHOOKS = options.topic;
   const { connection, cliEnv } = parseCliEnv(env);
-  const tiers = options.retryTiers ?? retryTierCount(cliEnv.RETRY_DELAYS);
+  const retryDelaysMs = retryDelays(cliEnv.RETRY_DELAYS);
+  const tiers = options.retryTiers ?? retryDelaysMs.length;
   return {
     connection,
     topics: topicNames(connection.topic, tiers),
+    retryDelaysMs,
     groupId: options.group ?? cliEnv.CONSUMER_GROUP_ID,
     connectTimeoutMs: options.connectTimeout ?? 3_000,
     verbose: options.verbose ?? false,
@@ -94,11 +98,11 @@ function parseCliEnv(env: NodeJS.ProcessEnv): { connection: ConnectionConfig; cl
   }
 }
 
-/** Tiers = entries in RETRY_DELAYS (unset: the processor's default tiers). */
-function retryTierCount(retryDelays: string | undefined): number {
-  if (retryDelays === undefined) return DEFAULT_RETRY_DELAYS_MS.length;
+/** RETRY_DELAYS in ms (unset: the processor's default tiers); one retry topic per entry. */
+function retryDelays(retryDelays: string | undefined): readonly number[] {
+  if (retryDelays === undefined) return DEFAULT_RETRY_DELAYS_MS;
   try {
-    return parseRetryDelays(retryDelays).length;
+    return parseRetryDelays(retryDelays);
   } catch (error) {
     throw invalidConfiguration([(error as Error).message]);
   }

@@ -2,38 +2,35 @@
  * `replay`: copy selected records (default: from the DLQ) back to the main topic with their original key, value
  * bytes and headers; failure headers dropped (the attempt count restarts), fc-replayed-at/-from added.
  *
- * Exactly-once per selection across interruptions: each batch is produced with acks=all and only then is the
- * position checkpointed; the end offsets are frozen at the start, so records that fail again and return to the DLQ
- * during the replay are not replayed in a loop, and re-running a finished replay does nothing unless --force.
+ * At-least-once per selection across interruptions: each batch is produced with acks=all and only then is its
+ * position checkpointed, so a crash between the produce ack and the checkpoint write sends that batch again on resume
+ * (the processor's idempotence absorbs it). The end offsets are frozen when the replay is planned and saved with the
+ * selection, so records that fail again, or a main-to-main replay's own copies, are never read by a resume or --force.
  * This file is the command and its sequence; ../replay/ holds the plan (pure), the run (Kafka) and the rendering.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_STATE_DIR } from '../context.js';
 import { interrupted } from '../errors.js';
 import { println, type CliIo } from '../io.js';
-import { requireTopics } from '../kafka.js';
+import { partitionOffsets, requireTopics } from '../kafka.js';
 import { intParser, parseOffsetBounds, parseTopicName } from '../parse.js';
 import { createProgress } from '../progress.js';
 import { countInRanges, resolveRanges } from '../selection.js';
 import { withSession, type Session } from '../session.js';
 import { loadCheckpoint, lockReplay, saveCheckpoint, type ReplayCheckpoint } from '../replay/checkpoint.js';
-import {
-  newCheckpoint,
-  planReplay,
-  reconcile,
-  remainingRanges,
-  type ReplayPlan,
-  type ReplayRequest,
-} from '../replay/plan.js';
+import { planReplay, reconcile, type Reconciled, type ReplayPlan, type ReplayRequest } from '../replay/plan.js';
+import { newCheckpoint, remainingRanges, restartCheckpoint, skipUnavailable } from '../replay/positions.js';
 import {
   interruptedMessage,
-  NOTHING_TO_REPLAY,
   renderAlreadyComplete,
   renderComplete,
   renderDryRun,
   renderHeader,
   renderInterrupted,
+  renderNothingToReplay,
+  renderSkipped,
   renderStart,
+  type ReplayMode,
 } from '../replay/render.js';
 import { completeCheckpoint, runReplay, scanReplay } from '../replay/run.js';
 import type { PartitionRange } from '../read-ranges.js';
@@ -52,9 +49,16 @@ Selection: all records of the source unless narrowed by time (--since/--until, r
 and the error headers are removed and fc-replayed-at / fc-replayed-from are added.
 
 Resuming: the position reached per source partition is saved after every acknowledged batch in
-<state-dir>/replay-<id>.json. Run the same command again (or \`replay --id <id>\`) to continue where it
-stopped; a finished replay does nothing when run again unless --force is given. The replay id is derived from
-the source, target and selection as typed, or set with --id.
+<state-dir>/replay-<id>.json, with the selection (source, target, filters, time and offset bounds) and the
+end offset of every partition, frozen when the replay was planned. Run the same command again (or
+\`replay --id <id>\`) to continue where it stopped; offsets that retention deleted meanwhile are skipped
+and reported. A finished replay does nothing when run again unless --force, which replays the same records
+again (the saved selection within the frozen offsets: a replay of the main topic never re-reads its own
+copies). The replay id is derived from the source, target and selection as typed, or set with --id.
+
+Delivery is at-least-once: a batch's position is saved only after the target acknowledged it, so a crash
+between the produce ack and the checkpoint write sends that batch again on resume; the processor is
+idempotent, so the repeat changes nothing.
 
 Examples:
   $ fc-connector replay --dry-run
@@ -62,11 +66,11 @@ Examples:
   $ fc-connector replay --key O_123,O_124
   $ fc-connector replay --from-topic fluent.webhooks --since now-2h          # reprocess the last 2 hours
   $ fc-connector replay --from-topic fluent.webhooks --from-offset 0:1500,1:1320 --to-offset 0:1600,1:1400
-  $ fc-connector replay --id after-mapping-fix --force                        # replay again`;
+  $ fc-connector replay --id after-mapping-fix --force                        # the same records again`;
 
 export function replayCommand(io: CliIo): Command {
   const command = new Command('replay').description(
-    'copy records back to the main topic (default source: the DLQ); resumable, never duplicates',
+    'copy records back to the main topic (default source: the DLQ); resumable, at-least-once',
   );
   command
     .addOption(new Option('--from-topic <topic>', 'source topic (default: the DLQ)').argParser(parseTopicName))
@@ -83,7 +87,7 @@ export function replayCommand(io: CliIo): Command {
     );
   addFilterOptions(command)
     .option('--dry-run', 'show what would be replayed (counts and a sample); produce nothing')
-    .option('--force', 'replay again even though this selection was already (partly) replayed')
+    .option('--force', 'replay the same records again (the saved selection and frozen offsets), even when done')
     .addOption(
       new Option(
         '--id <id>',
@@ -117,23 +121,43 @@ async function replay(session: Session, options: ReplayOptions): Promise<void> {
   const requested = planReplay(options, { topics: settings.topics, stateDir: settings.stateDir, cwd: io.cwd });
   const release = options.dryRun ? () => Promise.resolve() : await lockReplay(requested.checkpointPath);
   try {
-    const found = await loadCheckpoint(requested.checkpointPath);
-    const { plan, checkpoint, completed } = reconcile(requested, found, options);
+    const reconciled = reconcile(requested, await loadCheckpoint(requested.checkpointPath), options);
+    const { plan } = reconciled;
     await requireTopics(client.admin, [...new Set([plan.source, plan.target])]);
-    if (completed && found) {
-      println(io.stdout, renderAlreadyComplete(plan, found));
+    if (reconciled.kind === 'complete') {
+      println(io.stdout, renderAlreadyComplete(plan, reconciled.checkpoint));
       return;
     }
-    const fresh = checkpoint === undefined;
-    const current =
-      checkpoint ?? newCheckpoint(plan, await resolveRanges(client.admin, plan.source, plan.ranges), session.now());
-    const remaining = remainingRanges(current);
-    const header = renderHeader(plan, fresh, Number(countInRanges(remaining)));
+    const mode = reconciled.kind;
+    const { checkpoint, remaining } = await positionsToRead(session, reconciled);
+    const header = renderHeader(plan, mode, Number(countInRanges(remaining)));
     if (options.dryRun) await dryRun(session, plan, remaining, header, options.sample);
-    else await replayRemaining(session, plan, current, remaining, { header, fresh, batchSize: options.batchSize });
+    else await replayRemaining(session, plan, checkpoint, remaining, { header, mode, batchSize: options.batchSize });
   } finally {
     await release();
   }
+}
+
+/**
+ * The checkpoint to follow and what is left of its ranges, clamped to the offsets the source has now: a partition
+ * whose rest retention deleted is done (and said so) rather than waited on forever.
+ */
+async function positionsToRead(
+  session: Session,
+  reconciled: Exclude<Reconciled, { kind: 'complete' }>,
+): Promise<{ checkpoint: ReplayCheckpoint; remaining: PartitionRange[] }> {
+  const { client, io } = session;
+  const { plan } = reconciled;
+  const checkpoint =
+    reconciled.kind === 'fresh'
+      ? newCheckpoint(plan, await resolveRanges(client.admin, plan.source, plan.ranges), session.now())
+      : reconciled.kind === 'again'
+        ? restartCheckpoint(reconciled.checkpoint, session.now())
+        : reconciled.checkpoint;
+  const offsets = await partitionOffsets(client.admin, plan.source);
+  const skipped = skipUnavailable(checkpoint, offsets);
+  if (skipped.length > 0) println(io.stdout, renderSkipped(plan, skipped));
+  return { checkpoint, remaining: remainingRanges(checkpoint, offsets) };
 }
 
 async function dryRun(
@@ -156,14 +180,14 @@ async function replayRemaining(
   plan: ReplayPlan,
   checkpoint: ReplayCheckpoint,
   remaining: readonly PartitionRange[],
-  options: { header: string; fresh: boolean; batchSize: number },
+  options: { header: string; mode: ReplayMode; batchSize: number },
 ): Promise<void> {
   const { io } = session;
   const toScan = Number(countInRanges(remaining));
-  println(io.stdout, renderStart(options.header, plan, options.fresh, checkpoint));
+  println(io.stdout, renderStart(options.header, plan, options.mode, checkpoint));
   if (toScan === 0) {
     await completeCheckpoint(plan, checkpoint, session.now());
-    println(io.stdout, NOTHING_TO_REPLAY);
+    println(io.stdout, renderNothingToReplay(plan, options.mode));
     return;
   }
   await saveCheckpoint(plan.checkpointPath, checkpoint);

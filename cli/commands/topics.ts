@@ -8,7 +8,14 @@ import { println, type CliIo } from '../io.js';
 import { durationArg, intParser } from '../parse.js';
 import { withSession, type Session } from '../session.js';
 import { applyTopicChanges, fetchExistingTopics, fetchTopicsState } from '../topics/admin.js';
-import { desiredTopics, namedTopics, planTopicChanges, TOPIC_DEFAULTS, type CreateOptions } from '../topics/plan.js';
+import {
+  checkRetryRetention,
+  desiredTopics,
+  namedTopics,
+  planTopicChanges,
+  TOPIC_DEFAULTS,
+  type CreateOptions,
+} from '../topics/plan.js';
 import { renderCreate, renderDescribe } from '../topics/render.js';
 import { buildTopicsReport } from '../topics/report.js';
 
@@ -21,7 +28,8 @@ Examples:
 
 Defaults: ${TOPIC_DEFAULTS.partitions} partitions for every topic, replication factor min(3, brokers),
 retention 7d (main and retry tiers) and 30d (DLQ), cleanup.policy=delete, min.insync.replicas 2 when
-the replication factor is 3 or more (else 1). Retry tier count = number of RETRY_DELAYS entries.
+the replication factor is 3 or more (else 1). Retry tier count = number of RETRY_DELAYS entries; a delay
+longer than its retry topic's retention (to create, or existing) is refused: raise --retry-retention.
 Existing topics are never shrunk or reconfigured; differences are reported.`;
 
 const EXAMPLES_DESCRIBE = `
@@ -96,6 +104,7 @@ async function createTopics(session: Session, options: CreateOptions): Promise<v
     admin,
     desired.map((d) => d.topic),
   );
+  checkRetryRetention(desired, existing, session.settings.retryDelaysMs);
   const changes = planTopicChanges(desired, existing, options);
   const applied = dryRun ? undefined : await applyTopicChanges(admin, changes);
   const notes = applied === undefined ? changes.notes : [...changes.notes, applied];

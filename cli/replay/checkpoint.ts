@@ -4,8 +4,8 @@
  * Why a file and not a compacted topic: the operator who runs a replay owns its progress, can read and delete it,
  * and no extra topic (or write ACL on one) is needed on a production cluster. Written atomically (temp + rename)
  * after every acknowledged batch, so a crash loses at most the position of the batch in flight — whose records
- * were then not acknowledged, or are re-sent once on resume (at-least-once; the handler is idempotent:
- * docs/architecture.md, "Processing semantics").
+ * were then not acknowledged, or, when the crash fell between the produce ack and the checkpoint write, are sent
+ * again on resume (at-least-once; the handler is idempotent: docs/architecture.md, "Processing semantics").
  * A lock file (holding the pid) stops two runs of the same replay at once.
  */
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -15,12 +15,30 @@ import { CliError } from '../errors.js';
 export interface PartitionProgress {
   /** First offset of the selection (inclusive). */
   readonly start: string;
-  /** End of the selection (exclusive), frozen when the replay started so replayed records are never re-read. */
+  /**
+   * End of the selection (exclusive): the selection's own end, bounded by the partition's high watermark when the
+   * replay was planned, so records written since (a main-to-main replay's own copies, records that failed again)
+   * are never read, not on resume and not by --force.
+   */
   readonly end: string;
   /** Next offset to read; everything before it is replayed (or filtered out) and acknowledged. */
   next: string;
 }
 
+/** The selection's bounds as the operator gave them, and the instants the times resolved to when it was planned. */
+export interface SavedSelection {
+  readonly since?: { readonly text: string; readonly at: string } | undefined;
+  readonly until?: { readonly text: string; readonly at: string } | undefined;
+  /** Canonical offset bounds (`5,0:100,2:40`), inclusive. */
+  readonly fromOffset?: string | undefined;
+  readonly toOffset?: string | undefined;
+}
+
+/**
+ * Everything a resume or a --force run needs to replay the same records: source, target, filter, the selection's
+ * bounds and, per partition, the offset range frozen when the replay was planned. (Files written before `selection`
+ * and `skipped` existed lack them; the frozen ranges and the filter alone still reproduce the selection.)
+ */
 export interface ReplayCheckpoint {
   readonly version: 1;
   readonly id: string;
@@ -28,12 +46,17 @@ export interface ReplayCheckpoint {
   readonly selectionKey: string;
   readonly sourceTopic: string;
   readonly targetTopic: string;
+  /** The per-record filter (a RecordFilter: names, keys, error classes, resolved time bounds). */
   readonly filter: unknown;
+  readonly selection?: SavedSelection | undefined;
+  /** When the ranges were frozen. */
   readonly createdAt: string;
   updatedAt: string;
   status: 'in-progress' | 'complete';
   scanned: number;
   replayed: number;
+  /** Offsets of the selection no longer in the source when resumed (deleted by retention), skipped unread. */
+  skipped?: number | undefined;
   readonly partitions: Record<string, PartitionProgress>;
 }
 

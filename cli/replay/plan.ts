@@ -9,10 +9,9 @@ import { DEFAULT_STATE_DIR } from '../context.js';
 import { usageError } from '../errors.js';
 import { iso } from '../format.js';
 import type { OffsetBounds, TimePoint } from '../parse.js';
-import type { PartitionRange } from '../read-ranges.js';
 import { filterOf, type RecordFilter } from '../records.js';
 import type { Selection } from '../selection.js';
-import { checkpointPath, type ReplayCheckpoint } from './checkpoint.js';
+import { checkpointPath, type ReplayCheckpoint, type SavedSelection } from './checkpoint.js';
 
 /** The replay flags that shape the plan. */
 export interface ReplayRequest {
@@ -40,6 +39,8 @@ export interface ReplayPlan {
   readonly filter: RecordFilter;
   /** Locates the offset ranges to read (used only when the replay starts afresh). */
   readonly ranges: Selection;
+  /** The bounds as given, saved in the checkpoint. */
+  readonly selection: SavedSelection;
   readonly checkpointPath: string;
   /** The command that continues this replay (names the state dir only when the operator chose one). */
   readonly resumeCommand: string;
@@ -83,20 +84,30 @@ export function planReplay(request: ReplayRequest, context: PlanContext): Replay
       fromOffset: request.fromOffset,
       toOffset: request.toOffset,
     },
+    selection: {
+      since: timeBound(request.since),
+      until: timeBound(request.until),
+      fromOffset: boundsText(request.fromOffset) ?? undefined,
+      toOffset: boundsText(request.toOffset) ?? undefined,
+    },
     checkpointPath: checkpointPath(resolve(context.cwd, explicitDir ?? context.stateDir), id),
     resumeCommand: `fc-connector replay --id ${id}${explicitDir === undefined ? '' : ` --state-dir ${explicitDir}`}`,
   };
 }
 
-/** How a replay goes on, given the checkpoint found under its id. */
-export interface Reconciled {
-  /** The plan to follow: the checkpoint's own selection when `--id` alone resumes it. */
-  readonly plan: ReplayPlan;
-  /** The checkpoint to continue; undefined to start afresh (none yet, or --force). */
-  readonly checkpoint: ReplayCheckpoint | undefined;
-  /** The replay already finished and --force was not given: nothing to do. */
-  readonly completed: boolean;
-}
+/**
+ * How a replay goes on, given the checkpoint found under its id. Whenever a checkpoint is followed, so is its saved
+ * selection (source, target, filter and frozen ranges): `now-2h` typed again means the window first resolved.
+ */
+export type Reconciled =
+  /** No checkpoint yet, or --force with another selection: plan the ranges now. */
+  | { readonly kind: 'fresh'; readonly plan: ReplayPlan }
+  /** Continue from the saved positions. */
+  | { readonly kind: 'resume'; readonly plan: ReplayPlan; readonly checkpoint: ReplayCheckpoint }
+  /** --force on the same selection: the same frozen ranges again, from their start (restartCheckpoint). */
+  | { readonly kind: 'again'; readonly plan: ReplayPlan; readonly checkpoint: ReplayCheckpoint }
+  /** Finished, and no --force: nothing to do. */
+  | { readonly kind: 'complete'; readonly plan: ReplayPlan; readonly checkpoint: ReplayCheckpoint };
 
 /** Throws a usage error when the id was started with another selection (unless --force). */
 export function reconcile(
@@ -105,57 +116,31 @@ export function reconcile(
   request: ReplayRequest,
 ): Reconciled {
   const force = request.force === true;
-  if (!checkpoint) return { plan, checkpoint: undefined, completed: false };
-  let effective = plan;
-  if (request.id !== undefined && !hasSelectionFlags(request)) {
-    // `replay --id X` alone resumes X exactly as it was started.
-    effective = {
-      ...plan,
-      source: checkpoint.sourceTopic,
-      target: checkpoint.targetTopic,
-      selectionKey: checkpoint.selectionKey,
-      filter: checkpoint.filter as RecordFilter,
-    };
-  } else if (checkpoint.selectionKey !== plan.selectionKey && !force) {
+  if (!checkpoint) return { kind: 'fresh', plan };
+  // `replay --id X` alone continues X exactly as it was started.
+  const asStarted = request.id !== undefined && !hasSelectionFlags(request);
+  if (!asStarted && checkpoint.selectionKey !== plan.selectionKey) {
+    if (force) return { kind: 'fresh', plan };
     throw usageError(
       `replay ${plan.id} was started with a different selection (${checkpoint.selectionKey}).\n` +
         `Resume it with \`fc-connector replay --id ${plan.id}\`, choose another --id, or start over with --force.`,
     );
   }
-  return {
-    plan: effective,
-    checkpoint: force ? undefined : checkpoint,
-    completed: checkpoint.status === 'complete' && !force,
-  };
+  const saved = savedPlan(plan, checkpoint);
+  if (force) return { kind: 'again', plan: saved, checkpoint };
+  return { kind: checkpoint.status === 'complete' ? 'complete' : 'resume', plan: saved, checkpoint };
 }
 
-/** A fresh checkpoint: every range frozen at its current end, nothing read yet. */
-export function newCheckpoint(plan: ReplayPlan, ranges: readonly PartitionRange[], now: number): ReplayCheckpoint {
+/** The plan a checkpoint describes (its ranges are frozen in the checkpoint, not resolved again). */
+function savedPlan(plan: ReplayPlan, checkpoint: ReplayCheckpoint): ReplayPlan {
   return {
-    version: 1,
-    id: plan.id,
-    selectionKey: plan.selectionKey,
-    sourceTopic: plan.source,
-    targetTopic: plan.target,
-    filter: plan.filter,
-    createdAt: iso(now),
-    updatedAt: iso(now),
-    status: 'in-progress',
-    scanned: 0,
-    replayed: 0,
-    partitions: Object.fromEntries(
-      ranges.map((r) => [String(r.partition), { start: String(r.start), end: String(r.end), next: String(r.start) }]),
-    ),
+    ...plan,
+    source: checkpoint.sourceTopic,
+    target: checkpoint.targetTopic,
+    selectionKey: checkpoint.selectionKey,
+    filter: checkpoint.filter as RecordFilter,
+    selection: checkpoint.selection ?? {},
   };
-}
-
-/** What is left to read: from each partition's saved position to its frozen end. */
-export function remainingRanges(checkpoint: ReplayCheckpoint): PartitionRange[] {
-  return Object.entries(checkpoint.partitions).map(([partition, r]) => ({
-    partition: Number(partition),
-    start: BigInt(r.next),
-    end: BigInt(r.end),
-  }));
 }
 
 function hasSelectionFlags(request: ReplayRequest): boolean {
@@ -176,6 +161,10 @@ function boundsText(bounds: OffsetBounds | undefined): string | null {
   if (!bounds) return null;
   const pairs = [...bounds.byPartition.entries()].sort((a, b) => a[0] - b[0]).map(([p, o]) => `${p}:${o}`);
   return [bounds.all === undefined ? null : String(bounds.all), ...pairs].filter(Boolean).join(',');
+}
+
+function timeBound(point: TimePoint | undefined): SavedSelection['since'] {
+  return point === undefined ? undefined : { text: point.text, at: iso(point.ms) };
 }
 
 function sorted(list: readonly string[] | undefined): string[] | null {

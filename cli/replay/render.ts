@@ -2,26 +2,53 @@
 import { dash, iso, table } from '../format.js';
 import type { ReplayCheckpoint } from './checkpoint.js';
 import type { ReplayPlan } from './plan.js';
+import type { SkippedOffsets } from './positions.js';
 import type { DryRunScan, ReplayRunResult } from './run.js';
 
 export function renderAlreadyComplete(plan: ReplayPlan, checkpoint: ReplayCheckpoint): string {
   return (
     `Replay ${plan.id} already completed (${checkpoint.replayed} record(s) from ${checkpoint.sourceTopic} to ` +
     `${checkpoint.targetTopic}, finished ${checkpoint.updatedAt}). Nothing to do.\n` +
-    'Run with --force to replay this selection again.'
+    `Run with --force to replay the same records again (the offsets frozen at ${checkpoint.createdAt}); ` +
+    'records written since need a replay with another --id.'
   );
 }
 
-/** The first line: which replay, fresh or resumed, and how many records are left to scan. */
-export function renderHeader(plan: ReplayPlan, fresh: boolean, toScan: number): string {
-  return `${fresh ? 'Replay' : 'Resuming replay'} ${plan.id}: ${plan.source} → ${plan.target}, ${toScan} record(s) to scan`;
+/** A fresh replay, one continued from its checkpoint, or one started over by --force. */
+export type ReplayMode = 'fresh' | 'resume' | 'again';
+
+const HEADINGS: Record<ReplayMode, string> = {
+  fresh: 'Replay',
+  resume: 'Resuming replay',
+  again: 'Replaying again',
+};
+
+/** The first line: which replay, fresh, resumed or again, and how many records are left to scan. */
+export function renderHeader(plan: ReplayPlan, mode: ReplayMode, toScan: number): string {
+  return `${HEADINGS[mode]} ${plan.id}: ${plan.source} → ${plan.target}, ${toScan} record(s) to scan`;
 }
 
-export function renderStart(header: string, plan: ReplayPlan, fresh: boolean, checkpoint: ReplayCheckpoint): string {
-  return `${header}${fresh ? '' : ` (${checkpoint.replayed} already replayed)`}; checkpoint ${plan.checkpointPath}`;
+export function renderStart(header: string, plan: ReplayPlan, mode: ReplayMode, checkpoint: ReplayCheckpoint): string {
+  const already = mode === 'resume' ? ` (${checkpoint.replayed} already replayed)` : '';
+  return `${header}${already}; checkpoint ${plan.checkpointPath}`;
 }
 
-export const NOTHING_TO_REPLAY = 'Nothing to replay: the selection is empty.';
+/** Offsets a resumed replay moved past because the source no longer has them. */
+export function renderSkipped(plan: ReplayPlan, skipped: readonly SkippedOffsets[]): string {
+  return skipped
+    .map(
+      (s) =>
+        `Partition ${s.partition}: offsets ${s.from}–${s.to - 1n} (${s.to - s.from}) are no longer in ${plan.source} ` +
+        '(deleted by retention since the replay was planned); skipped.',
+    )
+    .join('\n');
+}
+
+export function renderNothingToReplay(plan: ReplayPlan, mode: ReplayMode): string {
+  return mode === 'fresh'
+    ? 'Nothing to replay: the selection is empty.'
+    : `Nothing left to replay: replay ${plan.id} is complete.`;
+}
 
 export function renderInterrupted(plan: ReplayPlan, run: ReplayRunResult, checkpoint: ReplayCheckpoint): string {
   return (

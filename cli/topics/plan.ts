@@ -3,7 +3,7 @@
  * how the cluster's existing topics differ from that (create, grow, or leave alone with a note).
  */
 import type { TopicNames } from '../../schemas/index.js';
-import { CliError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { formatDuration } from '../format.js';
 
 export type TopicKind = 'main' | 'retry' | 'dlq';
@@ -82,6 +82,42 @@ export function desiredTopics(topics: TopicNames, options: CreateOptions, broker
       return { topic, ...spec(kind, options.partitions, options.retryRetention ?? options.retention) };
     return { topic, ...spec(kind, options.dlqPartitions ?? options.partitions, options.dlqRetention) };
   });
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Refuses (usage error) retry delays longer than the retention of their tier's topic — the retention `topics create`
+ * would create it with, or the one an existing topic has: the broker could delete a record before it is due, a
+ * silent loss. `delaysMs[i]` is tier i + 1's delay; tiers without a known delay and infinite retention (-1) pass.
+ */
+export function checkRetryRetention(
+  desired: readonly DesiredTopic[],
+  existing: ReadonlyMap<string, ExistingTopic>,
+  delaysMs: readonly number[],
+): void {
+  const problems = desired
+    .filter((d) => d.kind === 'retry')
+    .flatMap((d, index) => {
+      const delay = delaysMs[index];
+      const found = existing.get(d.topic);
+      const retention = Number((found ?? d).configs['retention.ms'] ?? Number.NaN);
+      if (delay === undefined || !Number.isFinite(retention) || retention < 0 || delay <= retention) return [];
+      const has = found ? 'has' : 'would be created with';
+      return [
+        `retry tier ${index + 1} (${d.topic}): delay ${formatDuration(delay)} is longer than the ` +
+          `retention ${formatDuration(retention)} the topic ${has}; the broker could delete a record before it is due.`,
+      ];
+    });
+  if (problems.length === 0) return;
+  const longest = Math.max(...delaysMs);
+  // A week above the longest delay, like the default retention: room for an outage plus time to notice.
+  const suggested = formatDuration((Math.ceil(longest / DAY_MS) + 7) * DAY_MS);
+  throw usageError(
+    `RETRY_DELAYS do not fit the retry topics' retention:\n  - ${problems.join('\n  - ')}\n` +
+      `Give the retry topics a longer retention (--retry-retention ${suggested}, or --retention for every topic; ` +
+      'existing topics keep theirs: raise their retention.ms with kafka-configs), or shorten RETRY_DELAYS.',
+  );
 }
 
 /** What happens to one topic; `found` is what the cluster has (absent for `create`). */

@@ -163,4 +163,91 @@ describe('fc-connector replay', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('partition 5 does not exist');
   });
+
+  it("--force replays the saved selection again (offset or time bounds), never a main-to-main replay's copies", async () => {
+    const topics = await createTestTopics({ prefix: 'cli.replay.force', partitions: 1, retryTiers: 1 });
+    const env = { TOPIC_WEBHOOKS: topics.webhooks, RETRY_DELAYS: '1s' };
+    const since = new Date(Date.now() - 1_000).toISOString();
+    await produceToMain(topics.webhooks, 5);
+    const cwd = tempDir();
+    const byOffset = ['replay', '--from-topic', topics.webhooks, '--from-offset', '0:1', '--to-offset', '0:3'];
+    expect((await cli([...byOffset, '--id', 'by-offset'], { env, cwd })).stdout).toMatch(/Replayed 3 of 3 scanned/);
+    expect(await recordCount(topics.webhooks)).toBe(8);
+
+    const forced = await cli(['replay', '--id', 'by-offset', '--force'], { env, cwd });
+    expect(forced.code).toBe(0);
+    expect(await recordCount(topics.webhooks)).toBe(11);
+    expect(forced.stdout).toContain('Replaying again by-offset');
+    expect(forced.stdout).toMatch(/Replayed 3 of 3 scanned/);
+
+    // A time-bounded replay of the main topic: its copies are newer than --since, yet never read again.
+    const byTime = ['replay', '--from-topic', topics.webhooks, '--since', since];
+    expect((await cli(byTime, { env, cwd })).stdout).toMatch(/Replayed 11 of 11 scanned/);
+    expect(await recordCount(topics.webhooks)).toBe(22);
+    const again = await cli([...byTime, '--force'], { env, cwd });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Replayed 11 of 11 scanned/);
+    expect(await recordCount(topics.webhooks)).toBe(33);
+    const copies = (await readTopic(topics.webhooks, 33)).filter((m) => header(m, Headers.replayedFrom));
+    const from = (o: number): number =>
+      copies.filter((m) => header(m, Headers.replayedFrom) === `${topics.webhooks}:0:${o}`).length;
+    expect([0, 1, 2, 3, 4, 5, 10, 11].map(from)).toEqual([2, 4, 4, 4, 2, 2, 2, 0]);
+  });
+
+  it('resumes after retention deleted the rest of a partition: skips it, says so, and completes', async () => {
+    const topics = await createTestTopics({ prefix: 'cli.replay.deleted', partitions: 1, retryTiers: 1 });
+    const env = { TOPIC_WEBHOOKS: topics.webhooks, RETRY_DELAYS: '1s' };
+    const refs = ['O_21', 'O_22', 'O_23', 'O_24', 'O_25', 'O_26'];
+    await produceDeadLetters(
+      topics,
+      refs.map((ref) => ({ payload: payload(ref), errorClass: 'RETRIES_EXHAUSTED' })),
+    );
+    const cwd = tempDir();
+    const controller = new AbortController();
+    const first = await cli(['replay', '--batch-size', '2'], {
+      env,
+      cwd,
+      signal: controller.signal,
+      onStderr: (text) => {
+        if (text.startsWith('replay: scanned')) controller.abort();
+      },
+    });
+    expect(first.code).toBe(130);
+    const id = /Resume with: fc-connector replay --id (\S+)/.exec(first.stdout)?.[1] as string;
+    expect(await recordCount(topics.webhooks)).toBe(2);
+
+    // Retention (here: deleteRecords) removes everything not yet replayed.
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const [end] = await admin.fetchTopicOffsets(topics.dlq); // also loads the metadata deleteTopicRecords needs
+      expect(end?.high).toBe('6');
+      await admin.deleteTopicRecords({ topic: topics.dlq, partitions: [{ partition: 0, offset: '6' }] });
+    } finally {
+      await admin.disconnect();
+    }
+
+    // Before the fix the resumed read waited forever for offsets that no longer exist.
+    const resumed = await cli(['replay', '--id', id], { env, cwd, signal: AbortSignal.timeout(20_000) });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`Partition 0: offsets 2–5 (4) are no longer in ${topics.dlq}`);
+    expect(resumed.stdout).toContain(`Nothing left to replay: replay ${id} is complete.`);
+    const checkpoint = JSON.parse(readFileSync(join(cwd, '.fc-connector', `replay-${id}.json`), 'utf8')) as object;
+    expect(checkpoint).toMatchObject({ status: 'complete', replayed: 2, skipped: 4 });
+    expect((await cli(['replay', '--id', id], { env, cwd })).stdout).toContain('already completed');
+  });
 });
+
+async function produceToMain(topic: string, count: number): Promise<void> {
+  const producer = testKafka().producer();
+  await producer.connect();
+  try {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: count }, (_, i) => ({ key: `O_${i}`, value: Buffer.from([0, 1, 2, i]) })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -104,4 +104,33 @@ describe('fc-connector topics', () => {
     expect(missing.code).toBe(0);
     expect(missing.stdout).toContain('MISSING — create it with `fc-connector topics create`');
   });
+
+  it("refuses retry delays longer than the retry topics' retention (to create, or existing), creating nothing", async () => {
+    const main = uniqueName('cli.topics.retention');
+    const tooLong = await cli(['topics', 'create', '--partitions', '1', '--retention', '1h'], {
+      env: { TOPIC_WEBHOOKS: main, RETRY_DELAYS: '1s,2h' },
+    });
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toMatch(/retry tier 2 \(\S+\.retry\.2\): delay 2h is longer than the retention 1h/);
+    expect(tooLong.stderr).toContain('--retry-retention');
+    expect(tooLong.stdout).toBe('');
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).filter((t) => t.startsWith(main))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+
+    // Created with a 1h retry retention, the topics keep it: a later, longer delay is refused too.
+    const env = { TOPIC_WEBHOOKS: main, RETRY_DELAYS: '1s,30m' };
+    expect((await cli(['topics', 'create', '--partitions', '1', '--retention', '1h'], { env })).code).toBe(0);
+    const later = await cli(['topics', 'create', '--partitions', '1', '--retention', '1d'], {
+      env: { ...env, RETRY_DELAYS: '1s,3h' },
+    });
+    expect(later.code).toBe(2);
+    expect(later.stderr).toMatch(
+      /retry tier 2 \(\S+\.retry\.2\): delay 3h is longer than the retention 1h the topic has/,
+    );
+  });
 });

@@ -29,8 +29,11 @@ describe('CLI settings', () => {
     expect(settings.connection.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
   });
 
-  it('counts retry tiers from RETRY_DELAYS', () => {
-    expect(resolveSettings(io({ RETRY_DELAYS: '1s,2s' }), {}).topics.retries).toHaveLength(2);
+  it('counts retry tiers and reads their delays from RETRY_DELAYS', () => {
+    const settings = resolveSettings(io({ RETRY_DELAYS: '1s,2s' }), {});
+    expect(settings.topics.retries).toHaveLength(2);
+    expect(settings.retryDelaysMs).toEqual([1_000, 2_000]);
+    expect(resolveSettings(io({}), {}).retryDelaysMs).toEqual([5_000, 60_000, 600_000]);
   });
 
   it('reports bad configuration as a usage error naming the flag as well as the variable', () => {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '../../../../schemas/index.js';
 import type { ReplayCheckpoint } from '../../../../cli/replay/checkpoint.js';
-import {
-  newCheckpoint,
-  planReplay,
-  reconcile,
-  remainingRanges,
-  type PlanContext,
-} from '../../../../cli/replay/plan.js';
+import { planReplay, reconcile, type PlanContext } from '../../../../cli/replay/plan.js';
+import { newCheckpoint } from '../../../../cli/replay/positions.js';
 
 const context: PlanContext = { topics: topicNames('fluent.webhooks', 2), stateDir: '.fc-connector', cwd: '/work' };
 
@@ -65,12 +60,12 @@ describe('reconciling a plan with its checkpoint', () => {
   });
 
   it('starts afresh without a checkpoint, and resumes one of the same selection', () => {
-    expect(reconcile(plan, undefined, {})).toEqual({ plan, checkpoint: undefined, completed: false });
+    expect(reconcile(plan, undefined, {})).toEqual({ kind: 'fresh', plan });
     const checkpoint = saved();
     expect(reconcile(plan, checkpoint, { id: 'r1', errorClass: ['CONFIGURATION'] })).toEqual({
+      kind: 'resume',
       plan,
       checkpoint,
-      completed: false,
     });
   });
 
@@ -90,6 +85,40 @@ describe('reconciling a plan with its checkpoint', () => {
     });
   });
 
+  it('follows the saved selection when the same one is typed again (`now-2h` keeps its first instant)', () => {
+    const typed = { since: { text: 'now-2h', ms: 1_000 } };
+    const first = planReplay(typed, context);
+    const checkpoint = newCheckpoint(first, [{ partition: 0, start: 4n, end: 9n }], 2_000);
+    const later = planReplay({ since: { text: 'now-2h', ms: 5_000 } }, context);
+    const resumed = reconcile(later, checkpoint, { since: { text: 'now-2h', ms: 5_000 } });
+    expect(resumed).toMatchObject({ kind: 'resume', checkpoint });
+    expect(resumed.plan.filter.since).toBe(1_000);
+    expect(resumed.plan.selection.since).toEqual({ text: 'now-2h', at: '1970-01-01T00:00:01.000Z' });
+  });
+
+  it('--force on the same selection replays the saved one again, even from `--id` alone', () => {
+    const typed = {
+      id: 'r3',
+      fromTopic: 'fluent.webhooks',
+      fromOffset: { byPartition: new Map([[0, 1n]]) },
+      toOffset: { byPartition: new Map([[0, 3n]]) },
+      since: { text: '2024-05-01', ms: Date.UTC(2024, 4, 1) },
+    };
+    const offsets = planReplay(typed, context);
+    const checkpoint = newCheckpoint(offsets, [{ partition: 0, start: 1n, end: 4n }], Date.UTC(2024, 4, 2));
+    checkpoint.status = 'complete';
+    const again = reconcile(planReplay({ id: 'r3', force: true }, context), checkpoint, { id: 'r3', force: true });
+    expect(again).toMatchObject({ kind: 'again', checkpoint });
+    expect(again.plan).toMatchObject({
+      source: 'fluent.webhooks',
+      target: 'fluent.webhooks',
+      selectionKey: offsets.selectionKey,
+      filter: { since: Date.UTC(2024, 4, 1) },
+      selection: { fromOffset: '0:1', toOffset: '0:3', since: { text: '2024-05-01' } },
+    });
+    expect(reconcile(offsets, checkpoint, { ...typed, force: true })).toMatchObject({ kind: 'again', checkpoint });
+  });
+
   it('refuses another selection under the same id unless --force, which starts over', () => {
     const other = planReplay({ id: 'r1', errorClass: ['NO_ROUTE'] }, context);
     const request = { id: 'r1', errorClass: ['NO_ROUTE'] };
@@ -100,40 +129,12 @@ describe('reconciling a plan with its checkpoint', () => {
       }),
     );
     expect(reconcile(other, saved({ status: 'complete' }), { ...request, force: true })).toEqual({
+      kind: 'fresh',
       plan: other,
-      checkpoint: undefined,
-      completed: false,
     });
   });
 
   it('reports a finished replay as complete', () => {
-    expect(reconcile(plan, saved({ status: 'complete' }), {}).completed).toBe(true);
-  });
-});
-
-describe('checkpoint ranges', () => {
-  it('freezes each range at its end and resumes from the saved position', () => {
-    const plan = planReplay({ id: 'r2' }, context);
-    const checkpoint = newCheckpoint(
-      plan,
-      [
-        { partition: 0, start: 3n, end: 10n },
-        { partition: 1, start: 0n, end: 0n },
-      ],
-      Date.UTC(2024, 4, 1),
-    );
-    expect(checkpoint).toMatchObject({
-      id: 'r2',
-      sourceTopic: 'fluent.webhooks.dlq',
-      status: 'in-progress',
-      createdAt: '2024-05-01T00:00:00.000Z',
-      partitions: { 0: { start: '3', end: '10', next: '3' }, 1: { start: '0', end: '0', next: '0' } },
-    });
-    const position = checkpoint.partitions['0'];
-    if (position) position.next = '7';
-    expect(remainingRanges(checkpoint)).toEqual([
-      { partition: 0, start: 7n, end: 10n },
-      { partition: 1, start: 0n, end: 0n },
-    ]);
+    expect(reconcile(plan, saved({ status: 'complete' }), {}).kind).toBe('complete');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '../../../../schemas/index.js';
-import { newCheckpoint, planReplay } from '../../../../cli/replay/plan.js';
+import { planReplay } from '../../../../cli/replay/plan.js';
+import { newCheckpoint } from '../../../../cli/replay/positions.js';
 import {
   interruptedMessage,
   renderAlreadyComplete,
@@ -8,6 +9,8 @@ import {
   renderDryRun,
   renderHeader,
   renderInterrupted,
+  renderNothingToReplay,
+  renderSkipped,
   renderStart,
 } from '../../../../cli/replay/render.js';
 import type { RecordSummary } from '../../../../cli/records.js';
@@ -36,13 +39,23 @@ const summary = (partition: number, offset: string, key: string): RecordSummary 
 });
 
 describe('replay rendering', () => {
-  it('heads a fresh and a resumed replay', () => {
-    const fresh = renderHeader(plan, true, 8);
+  it('heads a fresh, a resumed and a forced replay', () => {
+    const fresh = renderHeader(plan, 'fresh', 8);
     expect(fresh).toBe('Replay fix: fluent.webhooks.dlq → fluent.webhooks, 8 record(s) to scan');
-    expect(renderStart(fresh, plan, true, checkpoint)).toBe(`${fresh}; checkpoint /w/st/replay-fix.json`);
-    const resumed = renderHeader(plan, false, 3);
+    expect(renderStart(fresh, plan, 'fresh', checkpoint)).toBe(`${fresh}; checkpoint /w/st/replay-fix.json`);
+    const resumed = renderHeader(plan, 'resume', 3);
     expect(resumed).toMatch(/^Resuming replay fix:/);
-    expect(renderStart(resumed, plan, false, checkpoint)).toContain('(5 already replayed); checkpoint');
+    expect(renderStart(resumed, plan, 'resume', checkpoint)).toContain('(5 already replayed); checkpoint');
+    expect(renderHeader(plan, 'again', 3)).toMatch(/^Replaying again fix:/);
+  });
+
+  it('names the offsets skipped because the source no longer has them, and an empty rest', () => {
+    expect(renderSkipped(plan, [{ partition: 2, from: 10n, to: 40n }])).toBe(
+      'Partition 2: offsets 10–39 (30) are no longer in fluent.webhooks.dlq (deleted by retention since the replay ' +
+        'was planned); skipped.',
+    );
+    expect(renderNothingToReplay(plan, 'fresh')).toBe('Nothing to replay: the selection is empty.');
+    expect(renderNothingToReplay(plan, 'resume')).toBe('Nothing left to replay: replay fix is complete.');
   });
 
   it('says how to resume an interrupted replay', () => {
@@ -61,7 +74,8 @@ describe('replay rendering', () => {
     );
     expect(renderAlreadyComplete(plan, checkpoint)).toBe(
       'Replay fix already completed (5 record(s) from fluent.webhooks.dlq to fluent.webhooks, finished ' +
-        '2024-05-01T10:00:00.000Z). Nothing to do.\nRun with --force to replay this selection again.',
+        '2024-05-01T10:00:00.000Z). Nothing to do.\nRun with --force to replay the same records again (the offsets ' +
+        'frozen at 1970-01-01T00:00:00.000Z); records written since need a replay with another --id.',
     );
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '../../../../schemas/index.js';
 import {
+  checkRetryRetention,
   desiredTopics,
   planTopicChanges,
   TOPIC_DEFAULTS,
@@ -57,5 +58,44 @@ describe('topics create plan', () => {
     const grown = planTopicChanges(desired, existing, { increasePartitions: true });
     expect(grown.actions.map((a) => a.action)).toEqual(['grow', 'exists', 'create', 'create']);
     expect(grown.notes).toHaveLength(3);
+  });
+
+  describe("retry delays against the retry topics' retention", () => {
+    const DAY = 86_400_000;
+    const desired = desiredTopics(names, { ...options, retention: 7 * DAY }, 1);
+
+    it('accepts delays within the retention the topics would be created with or have', () => {
+      expect(() => checkRetryRetention(desired, new Map(), [5_000, 7 * DAY])).not.toThrow();
+      const infinite = new Map<string, ExistingTopic>([
+        ['fluent.webhooks.retry.2', { partitions: 12, replicationFactor: 1, configs: { 'retention.ms': '-1' } }],
+      ]);
+      expect(() => checkRetryRetention(desired, infinite, [5_000, 720 * 3_600_000])).not.toThrow();
+    });
+
+    it('refuses a delay longer than the retention of a retry topic it would create, suggesting --retention', () => {
+      expect(() => checkRetryRetention(desired, new Map(), [5_000, 720 * 3_600_000])).toThrow(
+        expect.objectContaining({
+          code: 'USAGE',
+          exitCode: 2,
+          message: expect.stringMatching(
+            /retry tier 2 \(fluent\.webhooks\.retry\.2\): delay 30d is longer than .*retention 7d[\s\S]*--retry-retention 37d[\s\S]*--retention/,
+          ),
+        }),
+      );
+    });
+
+    it('refuses a delay longer than the retention an existing retry topic has', () => {
+      const existing = new Map<string, ExistingTopic>([
+        ['fluent.webhooks.retry.1', { partitions: 12, replicationFactor: 1, configs: { 'retention.ms': '3600000' } }],
+      ]);
+      expect(() => checkRetryRetention(desired, existing, [2 * 3_600_000, 60_000])).toThrow(
+        expect.objectContaining({
+          code: 'USAGE',
+          message: expect.stringMatching(
+            /retry tier 1 \(fluent\.webhooks\.retry\.1\): delay 2h is longer than .*retention 1h/,
+          ),
+        }),
+      );
+    });
   });
 });
