@@ -3,7 +3,7 @@
  * Runs deploy/local/stack.sh with its own STACK_DIR and ports; the Kafka jars come from the shared lib folder.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,10 @@ export interface PrivateBroker {
   readonly brokers: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the broker process (SIGSTOP): connections stay open and requests hang, as with a hung broker. */
+  freeze(): void;
+  /** Lets a frozen broker run again (SIGCONT). */
+  thaw(): void;
   /** Stops and removes all data. */
   destroy(): Promise<void>;
 }
@@ -42,11 +46,21 @@ export async function startPrivateBroker(): Promise<PrivateBroker> {
     await run('bash', [stackScript, command], { env, timeout: 180_000 });
   };
   await stack('up');
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(Number(readFileSync(join(dir, 'run', 'kafka.pid'), 'utf8')), name);
+    } catch {
+      // not running
+    }
+  };
   return {
     brokers: `127.0.0.1:${port}`,
     start: () => stack('up'),
     stop: () => stack('down'),
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     destroy: async () => {
+      signal('SIGCONT');
       await stack('down');
       rmSync(dir, { recursive: true, force: true });
     },
