@@ -72,9 +72,13 @@ export interface SettingsQuery {
 
 export type FluentOrderKey = { id: string } | { ref: string };
 
+export type MappingSetting = keyof ReturnType<typeof mappingSettingNames>;
+
 export interface MappingSeedOptions {
   /** Default 'commercetools' (settings prefix `fc.connect.<connectorName>`). */
   connectorName?: string;
+  /** A connector name per setting, overriding `connectorName` (e.g. DOCUMENTED_SPELLING). */
+  connectorNames?: Partial<Record<MappingSetting, string>>;
   /** Default 'ACCOUNT'. */
   context?: string;
   /** Default 0. */
@@ -111,6 +115,17 @@ export const EXAMPLE_SHIPPING_STATUS_MAPPING: Readonly<Record<string, string>> =
   PICK_PACK: 'Pending',
   AWAITING_COURIER_COLLECTION: 'Shipped',
   COMPLETE: 'Shipped',
+});
+
+/**
+ * How Fluent's seed documentation spells the settings: the order mapping `fc.connect.commercetools.…`, the payment and
+ * shipping mappings `fc.connect.commerce-tools.…` (docs/architecture.md, "Fluent").
+ */
+export const DOCUMENTED_SPELLING: Readonly<Record<MappingSetting, string>> = Object.freeze({
+  orderStatus: 'commercetools',
+  paymentStatus: 'commerce-tools',
+  shippingStatus: 'commerce-tools',
+  account: 'commercetools',
 });
 
 /** Setting names for a connector name, e.g. `fc.connect.commercetools.order.order-status-mapping`. */
@@ -253,7 +268,14 @@ export class FluentStore {
 
   /** Seeds the four example settings (docs/architecture.md, "Fluent") for a connector name. Returns their names. */
   seedExampleMappings(options: MappingSeedOptions = {}): ReturnType<typeof mappingSettingNames> {
-    const names = mappingSettingNames(options.connectorName);
+    const nameOf = (setting: MappingSetting) =>
+      mappingSettingNames(options.connectorNames?.[setting] ?? options.connectorName)[setting];
+    const names = {
+      orderStatus: nameOf('orderStatus'),
+      paymentStatus: nameOf('paymentStatus'),
+      shippingStatus: nameOf('shippingStatus'),
+      account: nameOf('account'),
+    };
     const common = { context: options.context ?? 'ACCOUNT', contextId: options.contextId ?? 0, legacy: options.legacy };
     this.setSetting({ ...common, name: names.orderStatus, value: { fluent: { ...EXAMPLE_ORDER_STATUS_MAPPING } } });
     this.setSetting({ ...common, name: names.paymentStatus, value: { fluent: { ...EXAMPLE_PAYMENT_STATUS_MAPPING } } });

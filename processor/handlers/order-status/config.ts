@@ -4,19 +4,35 @@
  * every bad variable; secret values never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
  */
 import { z } from 'zod';
-import { duration, int, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
+import { duration, int, list, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
 import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
 
 export const CORRELATION_STRATEGIES = ['orderNumber', 'id', 'strip-prefix', 'attribute'] as const;
 export type CorrelationStrategy = (typeof CORRELATION_STRATEGIES)[number];
+export const CORRELATION_TARGETS = ['orderNumber', 'id'] as const;
+export type CorrelationTarget = (typeof CORRELATION_TARGETS)[number];
 
 export interface CorrelationConfig {
   /** How the commercetools order is found from the Fluent order. Default `orderNumber` (= Fluent `ref`). */
   readonly strategy: CorrelationStrategy;
-  /** For `strip-prefix`: the prefix removed from the Fluent ref (e.g. `HD_`). */
+  /** For `strip-prefix`: one prefix removed from the Fluent ref (configurations built in code; see `prefixes`). */
   readonly prefix?: string;
-  /** For `attribute`: the Fluent order attribute whose value is the commercetools orderNumber. */
+  /** For `strip-prefix`: prefixes removed from the Fluent ref, the longest that matches wins (e.g. `HD_`, `CC_`). */
+  readonly prefixes?: readonly string[];
+  /** For `strip-prefix`, instead of prefixes: a pattern whose one capture group is the commercetools value. */
+  readonly pattern?: RegExp;
+  /** For `strip-prefix` and `attribute`: the commercetools field the value is. Default `orderNumber`. */
+  readonly target?: CorrelationTarget;
+  /** For `attribute`: the Fluent order attribute whose value is the commercetools orderNumber (or id). */
   readonly attribute?: string;
+}
+
+/** Which Fluent orders the handler syncs; the others are skipped as `filtered` (docs/configuration.md). */
+export interface OrderFilterConfig {
+  /** Fluent order types synced (upper case), e.g. `HD`, `CC`. Empty or absent: every type. */
+  readonly types?: readonly string[];
+  /** Only orders whose Fluent ref matches are synced. Absent: every ref. */
+  readonly refPattern?: RegExp;
 }
 
 export interface FluentConfig {
@@ -57,6 +73,8 @@ export interface OrderStatusConfig {
   /** Setting-name infix: settings are `fc.connect.<connectorName>.…`. Default `commercetools`. */
   readonly connectorName: string;
   readonly correlation: CorrelationConfig;
+  /** Orders commercetools does not have (in-store, POS, marketplace): skipped without a commercetools call. */
+  readonly orderFilter?: OrderFilterConfig;
   /** How long fetched settings are used before re-fetching. Default 5 min. Stale values are served while Fluent is down. */
   readonly settingsCacheTtlMs: number;
   /** Attempts (ctx.attempt) during which a missing commercetools order is retried before it is dead-lettered. Default 3. */
@@ -76,6 +94,24 @@ export interface OrderStatusConfig {
  * undefined; the string check after it reports that as missing, as `requiredText()` does.
  */
 const requiredUrl = () => url().pipe(z.string({ error: 'is required' }));
+
+/** An optional regular expression, compiled at start; the problem is named without echoing the value. */
+const regex = () =>
+  text().transform((source, ctx): RegExp | undefined => {
+    if (source === undefined) return undefined;
+    try {
+      return new RegExp(source);
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).split(': ').pop();
+      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression (${reason})` });
+      return z.NEVER;
+    }
+  });
+
+/** Capture groups of a compiled pattern (an alternation with the empty string always matches and lists them all). */
+export function captureGroups(pattern: RegExp): number {
+  return (new RegExp(`${pattern.source}|`).exec('') ?? []).length - 1;
+}
 
 export const orderStatusEnvSchema = z
   .object({
@@ -103,8 +139,12 @@ export const orderStatusEnvSchema = z
     CT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
     CT_GRAPHQL_SCHEMA_FILE: text(),
     ORDER_CORRELATION: oneOf(CORRELATION_STRATEGIES, 'orderNumber'),
-    ORDER_CORRELATION_PREFIX: text(),
+    ORDER_CORRELATION_PREFIX: list(),
+    ORDER_CORRELATION_PATTERN: regex(),
+    ORDER_CORRELATION_TARGET: text().pipe(z.enum(CORRELATION_TARGETS).optional()),
     ORDER_CORRELATION_ATTRIBUTE: text(),
+    ORDER_TYPES: list(),
+    ORDER_REF_PATTERN: regex(),
     SETTINGS_CACHE_TTL: duration({ default: '5m' }),
     ORDER_NOT_FOUND_MAX_ATTEMPTS: int({ default: 3, min: 1, max: 100 }),
     CT_CONFLICT_RETRIES: int({ default: 3, min: 0, max: 20 }),
@@ -113,21 +153,50 @@ export const orderStatusEnvSchema = z
     ORDER_VERSION_CACHE_SIZE: int({ default: 50_000, min: 0, max: 10_000_000 }),
   })
   .superRefine((env, ctx) => {
-    if (env.ORDER_CORRELATION === 'strip-prefix' && !env.ORDER_CORRELATION_PREFIX) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ORDER_CORRELATION_PREFIX'],
-        message: 'ORDER_CORRELATION_PREFIX is required when ORDER_CORRELATION=strip-prefix',
-      });
-    }
-    if (env.ORDER_CORRELATION === 'attribute' && !env.ORDER_CORRELATION_ATTRIBUTE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ORDER_CORRELATION_ATTRIBUTE'],
-        message: 'ORDER_CORRELATION_ATTRIBUTE is required when ORDER_CORRELATION=attribute',
-      });
+    for (const [variable, message] of correlationProblems(env)) {
+      ctx.addIssue({ code: 'custom', path: [variable], message });
     }
   });
+
+type CorrelationEnv = {
+  ORDER_CORRELATION: CorrelationStrategy;
+  ORDER_CORRELATION_PREFIX: string[];
+  ORDER_CORRELATION_PATTERN?: RegExp;
+  ORDER_CORRELATION_TARGET?: CorrelationTarget;
+  ORDER_CORRELATION_ATTRIBUTE?: string;
+};
+
+/** The correlation variables that do not fit together, as [variable, message] pairs. */
+function correlationProblems(env: CorrelationEnv): Array<[string, string]> {
+  const strategy = env.ORDER_CORRELATION;
+  const problems: Array<[string, string]> = [];
+  const hasPrefix = env.ORDER_CORRELATION_PREFIX.length > 0;
+  if (strategy === 'strip-prefix' && hasPrefix === Boolean(env.ORDER_CORRELATION_PATTERN)) {
+    problems.push([
+      'ORDER_CORRELATION_PREFIX',
+      'ORDER_CORRELATION=strip-prefix needs exactly one of ORDER_CORRELATION_PREFIX and ORDER_CORRELATION_PATTERN',
+    ]);
+  }
+  if (env.ORDER_CORRELATION_PATTERN && strategy !== 'strip-prefix') {
+    problems.push(['ORDER_CORRELATION_PATTERN', 'applies only to ORDER_CORRELATION=strip-prefix']);
+  }
+  if (env.ORDER_CORRELATION_PATTERN && captureGroups(env.ORDER_CORRELATION_PATTERN) !== 1) {
+    problems.push(['ORDER_CORRELATION_PATTERN', 'must have exactly one capture group (the commercetools value)']);
+  }
+  if (env.ORDER_CORRELATION_TARGET && (strategy === 'orderNumber' || strategy === 'id')) {
+    problems.push([
+      'ORDER_CORRELATION_TARGET',
+      'applies only to ORDER_CORRELATION=strip-prefix or attribute (ORDER_CORRELATION=id already looks up by id)',
+    ]);
+  }
+  if (strategy === 'attribute' && !env.ORDER_CORRELATION_ATTRIBUTE) {
+    problems.push([
+      'ORDER_CORRELATION_ATTRIBUTE',
+      'ORDER_CORRELATION_ATTRIBUTE is required when ORDER_CORRELATION=attribute',
+    ]);
+  }
+  return problems;
+}
 
 /** Parses the environment; throws ConfigError (common/errors.ts) listing every offending variable. */
 export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
@@ -165,8 +234,14 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
     connectorName: e.CONNECTOR_NAME,
     correlation: {
       strategy: e.ORDER_CORRELATION,
-      prefix: e.ORDER_CORRELATION_PREFIX,
+      prefixes: e.ORDER_CORRELATION_PREFIX.length > 0 ? e.ORDER_CORRELATION_PREFIX : undefined,
+      pattern: e.ORDER_CORRELATION_PATTERN,
+      target: e.ORDER_CORRELATION_TARGET,
       attribute: e.ORDER_CORRELATION_ATTRIBUTE,
+    },
+    orderFilter: {
+      types: e.ORDER_TYPES.map((type) => type.toUpperCase()),
+      refPattern: e.ORDER_REF_PATTERN,
     },
     settingsCacheTtlMs: e.SETTINGS_CACHE_TTL,
     orderNotFoundMaxAttempts: e.ORDER_NOT_FOUND_MAX_ATTEMPTS,
@@ -185,7 +260,11 @@ export function describeOrderStatusConfig(config: OrderStatusConfig): Record<str
     ctAuthUrl: config.commercetools.authUrl,
     ctProjectKey: config.commercetools.projectKey,
     connectorName: config.connectorName,
-    correlation: config.correlation,
+    correlation: { ...config.correlation, pattern: config.correlation.pattern?.source },
+    orderFilter: {
+      types: config.orderFilter?.types?.length ? config.orderFilter.types : 'all',
+      refPattern: config.orderFilter?.refPattern?.source ?? 'any',
+    },
     settingsCacheTtlMs: config.settingsCacheTtlMs,
     documentOverrides: {
       ...Object.fromEntries(Object.entries(config.fluent.documents).filter(([, v]) => v)),

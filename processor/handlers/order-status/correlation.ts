@@ -1,7 +1,8 @@
 /**
- * Correlation (pure): which commercetools order a Fluent order is (docs/architecture.md, "commercetools"). Default: the commercetools
- * `orderNumber` equals the Fluent `ref`; alternatives: the commercetools `id` equals the ref, the ref minus a prefix
- * (e.g. `HD_`) is the orderNumber, or a named Fluent order attribute holds the orderNumber.
+ * Correlation (pure): which commercetools order a Fluent order is (docs/architecture.md, "commercetools"). Default:
+ * the commercetools `orderNumber` equals the Fluent `ref`; alternatives: the commercetools `id` equals the ref, the ref
+ * minus one of several prefixes (e.g. `HD_`, `CC_`) or a pattern's one capture group is the value, or a named Fluent
+ * order attribute holds it. For the last two the value is the orderNumber, or the id with target `id`.
  */
 import { NonRetryableError } from '../../errors.js';
 import type { CorrelationConfig } from './config.js';
@@ -20,11 +21,13 @@ export function locateOrder(config: CorrelationConfig, order: FluentOrderLike): 
     case 'id':
       return { by: 'id', value: order.ref };
     case 'strip-prefix': {
-      const prefix = config.prefix ?? '';
-      // A ref without the prefix is used as it is: installs often mix prefixed and plain refs.
-      const value = prefix && order.ref.startsWith(prefix) ? order.ref.slice(prefix.length) : order.ref;
-      if (!value) throw new NonRetryableError(`Fluent order ref "${order.ref}" is only the prefix "${prefix}"`);
-      return { by: 'orderNumber', value };
+      const value = strippedRef(config, order.ref);
+      if (!value) {
+        throw new NonRetryableError(`Fluent order ref "${order.ref}" leaves nothing once its prefix is removed`, {
+          details: { orderRef: order.ref },
+        });
+      }
+      return { by: config.target ?? 'orderNumber', value };
     }
     case 'attribute': {
       const name = config.attribute ?? '';
@@ -37,9 +40,23 @@ export function locateOrder(config: CorrelationConfig, order: FluentOrderLike): 
           { details: { orderRef: order.ref, attribute: name } },
         );
       }
-      return { by: 'orderNumber', value: text };
+      return { by: config.target ?? 'orderNumber', value: text };
     }
   }
+}
+
+/**
+ * The ref without its prefix: the pattern's capture group, else the longest configured prefix that starts the ref.
+ * A ref that does not match is used as it is: installations often mix prefixed and plain refs.
+ */
+function strippedRef(config: CorrelationConfig, ref: string): string {
+  if (config.pattern) {
+    const match = config.pattern.exec(ref);
+    return match ? (match.slice(1).find((group) => group !== undefined) ?? '') : ref;
+  }
+  const prefixes = config.prefixes ?? (config.prefix ? [config.prefix] : []);
+  const longest = prefixes.filter((p) => p && ref.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  return longest ? ref.slice(longest.length) : ref;
 }
 
 /** Stable string for caches and logs. */

@@ -17,6 +17,7 @@ import { isEmptyDesire, statusActions, type OrderUpdateAction } from './actions.
 import type { OrderStatusConfig } from './config.js';
 import type { ExtraActionHooks } from './extension.js';
 import { locateOrder, locatorKey } from './correlation.js';
+import { filteredOutcome, outcomeLabel, webhookOrderFacts, type OrderFilter } from './order-filter.js';
 import { desiredStatesFor, type DesiredStates, type StatusMappings } from './mapping.js';
 import type { OrderStatusMetrics } from './metrics.js';
 
@@ -56,6 +57,8 @@ export interface OrderStatusHandlerDeps {
   readonly metrics: OrderStatusMetrics;
   /** Partner hooks adding actions to the same updateOrder (plugins register theirs until the start). */
   readonly extraActions?: ExtraActionHooks;
+  /** ORDER_TYPES / ORDER_REF_PATTERN: orders commercetools does not have are skipped as `filtered`. */
+  readonly orderFilter?: OrderFilter;
   readonly close?: () => Promise<void>;
 }
 
@@ -105,6 +108,9 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     if (!reference) {
       return { status: 'skipped', detail: `entity ${payload.entityType} is not an order and has no order root` };
     }
+    // Filtered on what the webhook tells first (no Fluent call), then on the Fluent order (no commercetools call).
+    const excludedByWebhook = deps.orderFilter?.exclusion(webhookOrderFacts(payload));
+    if (excludedByWebhook) return filteredOutcome(excludedByWebhook);
     const fetchFluentOrder = async () => {
       const order = reference.id
         ? await deps.fluent.orderById(reference.id, signal)
@@ -114,6 +120,8 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     };
     // The order and the settings are independent: fetch them together (settings are nearly always cached).
     const [firstFetch, settings] = await Promise.all([fetchFluentOrder(), deps.settings.get(payload.retailerId)]);
+    const excludedByOrder = deps.orderFilter?.exclusion(firstFetch);
+    if (excludedByOrder) return filteredOutcome(excludedByOrder);
     let fluentOrder = firstFetch;
 
     let desired = desiredStatesFor(settings.mappings, fluentOrder.status);
@@ -187,7 +195,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     async handle(ctx) {
       try {
         const outcome = await handle(ctx);
-        metrics.outcome(outcome.status);
+        metrics.outcome(outcomeLabel(outcome));
         return outcome;
       } catch (error) {
         metrics.outcome(NOT_FOUND_CODES.has(errorCodeOf(error)) ? 'not_found' : 'error');

@@ -14,14 +14,12 @@ import { HttpTransport } from '../../downstream/http.js';
 import { createFluentTokenCache } from '../../fluent/auth.js';
 import { FluentClient } from '../../fluent/client.js';
 import { loadFluentDocuments } from '../../fluent/documents.js';
-import { TtlCache } from '../../downstream/ttl-cache.js';
-import { fetchSettingValues } from '../../fluent/settings.js';
-import { parseAccountMapping } from './account.js';
 import { describeOrderStatusConfig, parseOrderStatusEnv, type OrderStatusConfig } from './config.js';
 import { ExtraActionHooks } from './extension.js';
-import { createHandler, type ExtraActionsHook, type RetailerSettings } from './handler.js';
-import { parseStatusMapping, settingNames } from './mapping.js';
+import { createHandler, type ExtraActionsHook } from './handler.js';
 import { createOrderStatusMetrics, type OrderStatusMetrics } from './metrics.js';
+import { createOrderFilter } from './order-filter.js';
+import { retailerSettingsCache } from './settings.js';
 
 export const ORDER_STATUS_MESSAGE_NAMES = [
   'fc.connect.order.webhook.order-status-update',
@@ -61,6 +59,7 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
     fluent: clients.fluent,
     commercetools: clients.commercetools,
     settings: retailerSettingsCache(clients.fluent, config, logger, metrics, options.now),
+    orderFilter: createOrderFilter(config.orderFilter),
     versions: config.versionCacheSize > 0 ? new OrderVersionCache(config.versionCacheSize) : undefined,
     metrics,
     extraActions: new ExtraActionHooks(options.extraActions, options.extensions),
@@ -103,42 +102,6 @@ function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetric
       await Promise.all([fluentTransport.close(), ctTransport.close()]);
     },
   };
-}
-
-/** Each retailer's mappings and account mapping from Fluent settings, fetched per TTL and served stale on failure. */
-function retailerSettingsCache(
-  fluent: FluentClient,
-  config: OrderStatusConfig,
-  logger: Logger,
-  metrics: OrderStatusMetrics,
-  now: (() => number) | undefined,
-): TtlCache<RetailerSettings> {
-  const names = settingNames(config.connectorName);
-  const wanted = [names.orderState, names.paymentState, names.shipmentState, names.accountMapping];
-  const load = async (retailerId: string): Promise<RetailerSettings> => {
-    const values = await fetchSettingValues(fluent, wanted, retailerId);
-    const missing = wanted.filter((n) => !values.has(n));
-    if (missing.length > 0) {
-      logger.warn({ retailerId, missing }, 'Fluent settings not found; those dimensions stay untouched');
-    }
-    return {
-      mappings: {
-        orderState: parseStatusMapping(names.orderState, 'orderState', values.get(names.orderState)),
-        paymentState: parseStatusMapping(names.paymentState, 'paymentState', values.get(names.paymentState)),
-        shipmentState: parseStatusMapping(names.shipmentState, 'shipmentState', values.get(names.shipmentState)),
-      },
-      accountMappingName: names.accountMapping,
-      accountMapping: parseAccountMapping(names.accountMapping, values.get(names.accountMapping)),
-    };
-  };
-  return new TtlCache(load, {
-    ttlMs: config.settingsCacheTtlMs,
-    now,
-    onStale: (retailerId, error) => {
-      metrics.staleSettings();
-      logger.warn({ retailerId, err: error }, 'Fluent settings could not be refreshed; serving the cached values');
-    },
-  });
 }
 
 export { parseOrderStatusEnv, orderStatusEnvSchema, type OrderStatusConfig } from './config.js';

@@ -1,10 +1,22 @@
 /** Prometheus metrics of the order-status handler (registered once per registry; safe to create twice). */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Which Fluent setting is in force for a retailer: `context` RETAILER, ACCOUNT or `none` (then `name` is empty). */
+export interface SettingInForce {
+  readonly retailer: string;
+  /** The setting without its connector prefix, e.g. `order.payment-status-mapping`. */
+  readonly setting: string;
+  readonly name: string;
+  readonly context: string;
+}
 
 export interface OrderStatusMetrics {
-  outcome(outcome: 'applied' | 'skipped' | 'not_found' | 'error'): void;
+  /** `filtered`: skipped by ORDER_TYPES / ORDER_REF_PATTERN (the runtime counts it as skipped). */
+  outcome(outcome: 'applied' | 'skipped' | 'filtered' | 'not_found' | 'error'): void;
   conflict(): void;
   staleSettings(): void;
+  /** Replaces `previous` (the setting the retailer used before, if any) by `current`. */
+  settingInForce(current: SettingInForce, previous?: SettingInForce): void;
   call(service: 'fluent' | 'commercetools', operation: string, seconds: number, outcome: 'ok' | 'error'): void;
 }
 
@@ -12,6 +24,7 @@ export const NO_METRICS: OrderStatusMetrics = {
   outcome: () => undefined,
   conflict: () => undefined,
   staleSettings: () => undefined,
+  settingInForce: () => undefined,
   call: () => undefined,
 };
 
@@ -35,6 +48,14 @@ export function createOrderStatusMetrics(registry: Registry | undefined): OrderS
     'fc_order_status_stale_settings_total',
     'Times Fluent settings were served stale because Fluent could not be reached',
   );
+  const settings =
+    (registry.getSingleMetric('fc_order_status_setting_in_force') as Gauge<string> | undefined) ??
+    new Gauge({
+      name: 'fc_order_status_setting_in_force',
+      help: 'Fluent mapping settings in force per retailer: 1 for the name and context read (context "none": not found)',
+      labelNames: ['retailer', 'setting', 'name', 'context'],
+      registers: [registry],
+    });
   const duration =
     (registry.getSingleMetric('fc_downstream_request_duration_seconds') as Histogram<string> | undefined) ??
     new Histogram({
@@ -48,6 +69,10 @@ export function createOrderStatusMetrics(registry: Registry | undefined): OrderS
     outcome: (outcome) => outcomes.inc({ outcome }),
     conflict: () => conflicts.inc(),
     staleSettings: () => stale.inc(),
+    settingInForce: (current, previous) => {
+      if (previous) settings.remove({ ...previous });
+      settings.set({ ...current }, 1);
+    },
     call: (service, operation, seconds, outcome) => duration.observe({ service, operation, outcome }, seconds),
   };
 }

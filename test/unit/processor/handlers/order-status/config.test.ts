@@ -30,7 +30,8 @@ describe('parseOrderStatusEnv', () => {
     const config = parseOrderStatusEnv(VALID);
     expect(config.fluent.baseUrl).toBe('https://acme.sandbox.api.fluentretail.com');
     expect(config.connectorName).toBe('commercetools');
-    expect(config.correlation).toEqual({ strategy: 'orderNumber', prefix: undefined, attribute: undefined });
+    expect(config.correlation).toEqual({ strategy: 'orderNumber' });
+    expect(config.orderFilter).toEqual({ types: [], refPattern: undefined });
     expect(config.settingsCacheTtlMs).toBe(300_000);
     expect(config.commercetools.scope).toBe('manage_orders:{projectKey}');
     expect(config.fluent.timeoutMs).toBe(10_000);
@@ -48,7 +49,7 @@ describe('parseOrderStatusEnv', () => {
       CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: '/etc/connector/update.graphql',
     });
     expect(config.connectorName).toBe('commerce-tools');
-    expect(config.correlation).toMatchObject({ strategy: 'strip-prefix', prefix: 'HD_' });
+    expect(config.correlation).toMatchObject({ strategy: 'strip-prefix', prefixes: ['HD_'] });
     expect(config.settingsCacheTtlMs).toBe(30_000);
     expect(config.commercetools.timeoutMs).toBe(2_500);
     expect(config.commercetools.documents.updateOrder).toBe('/etc/connector/update.graphql');
@@ -86,6 +87,68 @@ describe('parseOrderStatusEnv', () => {
   });
 });
 
+describe('correlation as real stores name orders', () => {
+  it('reads several prefixes and a target', () => {
+    const config = parseOrderStatusEnv({
+      ...VALID,
+      ORDER_CORRELATION: 'strip-prefix',
+      ORDER_CORRELATION_PREFIX: 'HD_, CC_',
+      ORDER_CORRELATION_TARGET: 'id',
+    });
+    expect(config.correlation).toMatchObject({ strategy: 'strip-prefix', prefixes: ['HD_', 'CC_'], target: 'id' });
+  });
+
+  it('reads a pattern with one capture group', () => {
+    const config = parseOrderStatusEnv({
+      ...VALID,
+      ORDER_CORRELATION: 'strip-prefix',
+      ORDER_CORRELATION_PATTERN: '^(?:HD|CC)_(.+)$',
+    });
+    expect(config.correlation.pattern?.source).toBe('^(?:HD|CC)_(.+)$');
+    expect(config.correlation.prefixes).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { ORDER_CORRELATION: 'strip-prefix', ORDER_CORRELATION_PATTERN: '^HD_(.+' },
+      'ORDER_CORRELATION_PATTERN: is not a valid regular expression',
+    ],
+    [{ ORDER_CORRELATION: 'strip-prefix', ORDER_CORRELATION_PATTERN: '^HD_.+$' }, 'exactly one capture group'],
+    [{ ORDER_CORRELATION: 'strip-prefix', ORDER_CORRELATION_PATTERN: '^(HD)_(.+)$' }, 'exactly one capture group'],
+    [
+      { ORDER_CORRELATION: 'strip-prefix', ORDER_CORRELATION_PATTERN: '^HD_(.+)$', ORDER_CORRELATION_PREFIX: 'HD_' },
+      'exactly one of',
+    ],
+    [
+      { ORDER_CORRELATION: 'orderNumber', ORDER_CORRELATION_PATTERN: '^HD_(.+)$' },
+      'applies only to ORDER_CORRELATION=strip-prefix',
+    ],
+    [{ ORDER_CORRELATION: 'id', ORDER_CORRELATION_TARGET: 'orderNumber' }, 'ORDER_CORRELATION_TARGET'],
+    [
+      { ORDER_CORRELATION: 'strip-prefix', ORDER_CORRELATION_PREFIX: 'HD_', ORDER_CORRELATION_TARGET: 'email' },
+      'ORDER_CORRELATION_TARGET',
+    ],
+  ])('rejects %j at start', (env, message) => {
+    expect(problems({ ...VALID, ...env }).join('\n')).toContain(message);
+  });
+
+  it('never echoes the pattern it rejects', () => {
+    expect(problems({ ...VALID, ORDER_REF_PATTERN: '(secret-ish' }).join('\n')).not.toContain('secret-ish');
+  });
+});
+
+describe('order filter', () => {
+  it('reads the order types (upper case) and the ref pattern', () => {
+    const config = parseOrderStatusEnv({ ...VALID, ORDER_TYPES: 'hd, CC', ORDER_REF_PATTERN: '^(HD|CC)_' });
+    expect(config.orderFilter?.types).toEqual(['HD', 'CC']);
+    expect(config.orderFilter?.refPattern?.test('CC_1')).toBe(true);
+  });
+
+  it('rejects an invalid ref pattern at start', () => {
+    expect(problems({ ...VALID, ORDER_REF_PATTERN: '[' }).join()).toContain('ORDER_REF_PATTERN');
+  });
+});
+
 describe('empty variables take their defaults', () => {
   it('CT_CONFLICT_RETRIES= keeps 3 in-place conflict retries (it used to become 0)', () => {
     expect(parseOrderStatusEnv({ ...VALID, CT_CONFLICT_RETRIES: '' }).conflictRetries).toBe(3);
@@ -108,6 +171,11 @@ describe('empty variables take their defaults', () => {
         'CT_SCOPE',
         'CONNECTOR_NAME',
         'ORDER_CORRELATION',
+        'ORDER_CORRELATION_PREFIX',
+        'ORDER_CORRELATION_PATTERN',
+        'ORDER_CORRELATION_TARGET',
+        'ORDER_TYPES',
+        'ORDER_REF_PATTERN',
         'CT_GRAPHQL_UPDATE_ORDER_DOCUMENT',
         'CT_GRAPHQL_SCHEMA_FILE',
       ].map((name) => [name, '  ']),
