@@ -58,7 +58,7 @@ export function createProcessorMetrics(registry: prom.Registry): ProcessorMetric
     }),
     consumerLag: new prom.Gauge({
       name: 'fc_processor_consumer_lag',
-      help: 'High watermark minus the next offset to commit, per topic partition',
+      help: 'High watermark minus the next offset to commit, per topic partition this member holds',
       labelNames: ['topic', 'partition'],
       registers,
     }),

@@ -6,6 +6,7 @@
  * When a pause ends the gate is half-open: one record goes through as a probe while the others keep waiting, so a
  * still-broken downstream sees one call per pause rather than a burst of `concurrency` calls.
  */
+import { MAX_TIMER_MS } from './timers.js';
 export interface OutageGateOptions {
   /** First pause, ms. */
   initialBackoffMs: number;
@@ -121,10 +122,16 @@ export class OutageGate {
     this.consecutiveTrips++;
     this.pausedUntil = now + pauseMs;
     this.options.onChange?.(true, pauseMs, reason);
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.endPause(), pauseMs);
-    this.timer.unref?.();
+    this.endPauseAfter(pauseMs);
     return pauseMs;
+  }
+
+  /** Ends the pause after `ms`, in steps a Node timer can hold (a longer delay would fire after 1 ms). */
+  private endPauseAfter(ms: number): void {
+    clearTimeout(this.timer);
+    const step = Math.min(ms, MAX_TIMER_MS);
+    this.timer = setTimeout(() => (ms > step ? this.endPauseAfter(ms - step) : this.endPause()), step);
+    this.timer.unref?.();
   }
 
   /** Pause over: half-open, one waiter probes. */

@@ -6,13 +6,16 @@
  * earlier offset of its partition are done: handled, skipped, or acknowledged (acks=-1) on a retry/DLQ topic.
  * A record abandoned at shutdown is never marked done, so it is redelivered. Retry-tier records that are not due
  * yet pause their partition until their not-before time; outages close the OutageGate and records wait in place.
- * A whole fetched batch is handed to the lanes at once, so stopping or losing group membership (rebalance) halts the
- * batch: records whose handler has not started are abandoned (redelivered), and only running handlers finish, so the
- * member can leave or rejoin promptly instead of first working off the backlog (or waiting out an outage).
+ * A whole fetched batch is handed to the lanes at once, so stopping or losing group membership (rebalance, or
+ * heartbeats failing for longer than the session timeout) halts the batch: records whose handler has not started are
+ * abandoned (redelivered), and only running handlers finish, so the member can leave or rejoin promptly instead of
+ * first working off the backlog (or waiting out an outage). A retry/DLQ topic that refuses a record for good (no write
+ * access, record too large, topic missing) makes the runner unhealthy (`fatal`, `onFatal`): that record is abandoned,
+ * its partition paused, and the runtime stops the member.
  */
 import { setMaxListeners, type EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Batch, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   Headers,
@@ -27,6 +30,7 @@ import {
 import { errorCodeOf, errorMessageOf, isConnectorError, isOutage, isRetriable } from '../common/errors.js';
 import type { ProcessorRuntimeConfig } from './config.js';
 import { decodeValue, type DecodeResult } from './decode.js';
+import { produceDurably } from './durable-produce.js';
 import { NoRouteError, RetriesExhaustedError } from './errors.js';
 import {
   buildFailureRecord,
@@ -38,6 +42,7 @@ import type { HandlerContext, HandlerOutcome, MessageHandler } from './handler.j
 import { CommitFrontier, KeyedLanes, Semaphore } from './lanes.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OutageGate } from './outage.js';
+import { PartitionDelays } from './partition-delays.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import type { Router } from './router.js';
 
@@ -73,6 +78,8 @@ export interface RunnerDeps {
   readonly metrics: ProcessorMetrics;
   readonly produce: (record: OutgoingRecord) => Promise<void>;
   readonly events: EventEmitter;
+  /** Told once, with the reason, when the runner cannot go on (a retry/DLQ topic refuses records for good). */
+  readonly onFatal?: (reason: string) => void;
 }
 
 const DONE = true;
@@ -86,17 +93,11 @@ const MEMBERSHIP_ERRORS = new Set([
   'FENCED_INSTANCE_ID',
 ]);
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** A fetched partition batch while it runs: halting it abandons its records that have not started. */
+interface BatchScope {
+  readonly halt: AbortController;
+  readonly payload: EachBatchPayload;
+  readonly tier: number;
 }
 
 export class BatchRunner {
@@ -105,37 +106,31 @@ export class BatchRunner {
   readonly gate: OutageGate;
   private readonly abortController = new AbortController();
   private stopping = false;
-  private readonly delayTimers = new Map<string, NodeJS.Timeout>();
+  private readonly delays: PartitionDelays;
   /** One per running batch: aborted to halt it (stop, rebalance, shutdown deadline). */
   private readonly batchHalts = new Set<AbortController>();
   private readonly retryTierOf = new Map<string, number>();
   private readonly mainTopic: string;
+  /** Partitions with a lag series, by "topic/partition". */
+  private readonly lagSeries = new Map<string, { topic: string; partition: number }>();
+  private fatalReason: string | undefined;
 
   constructor(private readonly deps: RunnerDeps) {
     // Shared by every in-flight handler (in-place retry sleeps listen to it): many listeners are expected.
     setMaxListeners(0, this.abortController.signal);
-    const { config, metrics, logger } = deps;
+    const { config, metrics } = deps;
     this.mainTopic = config.topics.webhooks;
     config.topics.retries.forEach((topic, i) => this.retryTierOf.set(topic, i + 1));
     this.limiter = new Semaphore(config.concurrency);
     this.lanes = new KeyedLanes(this.limiter);
+    this.delays = new PartitionDelays((delayed) => metrics.delayedPartitions.set(delayed));
     this.gate = new OutageGate({
       initialBackoffMs: config.pause.initialBackoffMs,
       maxBackoffMs: config.pause.maxBackoffMs,
       windowMs: config.outage.windowMs,
       minFailures: config.outage.minFailures,
       failureRatio: config.outage.failureRatio,
-      onChange: (paused, pauseMs, reason) => {
-        metrics.paused.set(paused ? 1 : 0);
-        if (paused) {
-          metrics.pauses.inc({ reason });
-          logger.warn({ pauseMs, reason }, 'downstream unavailable: pausing consumption');
-          deps.events.emit('paused', { pauseMs, reason });
-        } else {
-          logger.info('resuming consumption after pause');
-          deps.events.emit('resumed');
-        }
-      },
+      onChange: (paused, pauseMs, reason) => this.gateChanged(paused, pauseMs, reason),
     });
   }
 
@@ -143,13 +138,21 @@ export class BatchRunner {
     return this.abortController.signal;
   }
 
+  /** False once a retry/DLQ topic refused a record for good (see `fatal`); the runtime fails readiness on it. */
+  get healthy(): boolean {
+    return this.fatalReason === undefined;
+  }
+
+  /** Why the runner cannot go on, once it cannot. */
+  get fatal(): string | undefined {
+    return this.fatalReason;
+  }
+
   /** Stop starting records (those not started are abandoned, so redelivered); running handlers continue. */
   beginStop(): void {
     this.stopping = true;
     for (const halt of this.batchHalts) halt.abort();
-    for (const timer of this.delayTimers.values()) clearTimeout(timer);
-    this.delayTimers.clear();
-    this.deps.metrics.delayedPartitions.set(0);
+    this.delays.reset();
   }
 
   /** Abort in-flight handlers (shutdown deadline passed): their records stay uncommitted. */
@@ -159,104 +162,151 @@ export class BatchRunner {
     this.gate.open();
   }
 
+  /**
+   * Resumes the retry-tier partitions paused until due and forgets their timers. Call on GROUP_JOIN and CRASH: the
+   * assignment or KafkaJS's pause state changed, and a partition still not due is paused again by its next batch.
+   */
+  resetDelays(): void {
+    this.delays.reset();
+  }
+
+  /** Drops the lag series of partitions not in `assignment` (KafkaJS GROUP_JOIN memberAssignment: topic → ids). */
+  forgetPartitions(assignment: Readonly<Record<string, readonly number[]>>): void {
+    for (const [id, labels] of this.lagSeries) {
+      if (assignment[labels.topic]?.includes(labels.partition)) continue;
+      this.deps.metrics.consumerLag.remove(labels);
+      this.lagSeries.delete(id);
+    }
+  }
+
   /** KafkaJS eachBatch callback (use with eachBatchAutoResolve: false). */
   readonly eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
-    // KafkaJS's callbacks are called on the payload (they are closures, but typed as methods).
-    const live = (): boolean => payload.isRunning() && !payload.isStale();
-    const { topic, partition } = batch;
-    const { config, metrics, logger } = this.deps;
-    const tier = this.retryTierOf.get(topic) ?? 0;
-    metrics.batchSize.observe(batch.messages.length);
-
-    const frontier = new CommitFrontier();
-    const pending: Promise<void>[] = [];
-    const halt = new AbortController();
+    this.deps.metrics.batchSize.observe(batch.messages.length);
+    const scope: BatchScope = { halt: new AbortController(), payload, tier: this.retryTierOf.get(batch.topic) ?? 0 };
     // Every waiting record of the batch listens to it: many listeners are expected, not a leak.
-    setMaxListeners(0, halt.signal);
-    this.batchHalts.add(halt);
-    if (this.stopping || this.abortController.signal.aborted) halt.abort();
-    // Heartbeats (and interval commits of the resolved frontier) while slow handlers run.
-    const keepAlive = setInterval(() => {
-      if (!live()) halt.abort();
-      payload
-        .heartbeat()
-        .then(() => payload.commitOffsetsIfNecessary())
-        .catch((error: unknown) => {
-          const type = (error as { type?: unknown } | null)?.type;
-          // Rebalance: start nothing more, finish what runs, let KafkaJS rejoin (it waits for this batch).
-          if (typeof type === 'string' && MEMBERSHIP_ERRORS.has(type)) halt.abort();
-          logger.warn({ topic, partition, err: errorMessageOf(error) }, 'heartbeat failed during batch');
-        });
-    }, config.heartbeatIntervalMs);
-
+    setMaxListeners(0, scope.halt.signal);
+    this.batchHalts.add(scope.halt);
+    if (this.stopping || this.abortController.signal.aborted) scope.halt.abort();
+    const stopKeepAlive = this.keepAlive(scope);
+    const frontier = new CommitFrontier();
     try {
-      for (const message of batch.messages) {
-        if (halt.signal.aborted || !live()) break;
-        if (tier > 0) {
-          const notBefore = headerInt(message.headers, Headers.notBefore);
-          const waitMs = notBefore === undefined ? 0 : notBefore - Date.now();
-          if (waitMs > 0) {
-            this.delayPartition(topic, partition, waitMs, () => payload.pause());
-            break; // later records of a tier are due later still
-          }
-        }
-        frontier.track(message.offset);
-        const key = message.key ? message.key.toString() : `\u0000${topic}/${partition}/${message.offset}`;
-        pending.push(
-          this.lanes
-            .run(key, () => this.process(message, topic, partition, tier, halt.signal))
-            .then(
-              (done) => {
-                if (!done) return;
-                const resolved = frontier.complete(message.offset);
-                if (resolved !== undefined) payload.resolveOffset(resolved);
-              },
-              (error: unknown) => {
-                // process() handles every error itself; reaching this is a bug. Leave the offset unresolved.
-                logger.error({ topic, partition, offset: message.offset, err: error }, 'unexpected processing failure');
-              },
-            ),
-        );
-      }
-      await Promise.all(pending);
+      await Promise.all(this.dispatch(scope, frontier));
     } finally {
-      clearInterval(keepAlive);
-      this.batchHalts.delete(halt);
-      const next = frontier.lastDone === undefined ? undefined : Number(frontier.lastDone) + 1;
-      if (next !== undefined) {
-        metrics.consumerLag.set({ topic, partition }, Math.max(0, Number(batch.highWatermark) - next));
-      }
+      stopKeepAlive();
+      this.batchHalts.delete(scope.halt);
+      // A halted batch says nothing reliable about the partition (it may be revoked): leave its lag alone.
+      if (!scope.halt.signal.aborted) this.recordLag(batch, frontier);
     }
   };
 
-  private delayPartition(topic: string, partition: number, waitMs: number, pause: () => () => void): void {
-    const id = `${topic}/${partition}`;
-    if (this.delayTimers.has(id)) return;
-    const resume = pause();
-    this.deps.metrics.delayedPartitions.inc();
-    const timer = setTimeout(() => {
-      this.delayTimers.delete(id);
-      this.deps.metrics.delayedPartitions.dec();
-      resume();
-    }, waitMs);
-    this.delayTimers.set(id, timer);
+  /** Hands the batch's records to the lanes until a not-due retry record or a halt; returns their completions. */
+  private dispatch(scope: BatchScope, frontier: CommitFrontier): Promise<void>[] {
+    const { payload, halt } = scope;
+    const { topic, partition } = payload.batch;
+    const live = (): boolean => payload.isRunning() && !payload.isStale();
+    const pending: Promise<void>[] = [];
+    for (const message of payload.batch.messages) {
+      if (halt.signal.aborted || !live()) break;
+      if (this.delayedUntilDue(scope, message)) break; // later records of a tier are due later still
+      frontier.track(message.offset);
+      const key = message.key ? message.key.toString() : `\u0000${topic}/${partition}/${message.offset}`;
+      const done = this.lanes.run(key, () => this.process(message, scope));
+      pending.push(
+        done.then(
+          (isDone) => {
+            if (!isDone) return;
+            const resolved = frontier.complete(message.offset);
+            if (resolved !== undefined) payload.resolveOffset(resolved);
+          },
+          (error: unknown) => {
+            // process() handles every error itself; reaching this is a bug. Leave the offset unresolved.
+            this.deps.logger.error(
+              { topic, partition, offset: message.offset, err: error },
+              'unexpected processing failure',
+            );
+          },
+        ),
+      );
+    }
+    return pending;
+  }
+
+  /** A retry-tier record not due yet pauses its partition until it is: true when it did. */
+  private delayedUntilDue(scope: BatchScope, message: KafkaMessage): boolean {
+    if (scope.tier === 0) return false;
+    const dueAt = headerInt(message.headers, Headers.notBefore);
+    if (dueAt === undefined || dueAt <= Date.now()) return false;
+    const { topic, partition } = scope.payload.batch;
+    this.delays.delay(`${topic}/${partition}`, dueAt, () => scope.payload.pause());
+    return true;
+  }
+
+  /**
+   * Heartbeats (and interval commits of the resolved frontier) while slow handlers run, at half the heartbeat
+   * interval: KafkaJS skips a heartbeat asked for before the interval has passed since the last one *ended*, so
+   * ticking at the interval itself would send one only every second tick. Halts the batch when the member is losing
+   * its assignment: a rebalance error, or heartbeats failing (any error) for longer than the session timeout.
+   */
+  private keepAlive(scope: BatchScope): () => void {
+    const { payload, halt } = scope;
+    const { config, logger } = this.deps;
+    const { topic, partition } = payload.batch;
+    let lastHeartbeat = Date.now();
+    // No heartbeat answered for a whole session timeout (failing or hanging): the coordinator has evicted us.
+    const sessionExpired = (): boolean => Date.now() - lastHeartbeat > config.sessionTimeoutMs;
+    const timer = setInterval(
+      () => {
+        if (!payload.isRunning() || payload.isStale() || sessionExpired()) halt.abort();
+        payload
+          .heartbeat()
+          .then(() => {
+            lastHeartbeat = Date.now();
+            return payload.commitOffsetsIfNecessary();
+          })
+          .catch((error: unknown) => {
+            // Start nothing more, finish what runs, let KafkaJS rejoin (it waits for this batch).
+            if (isMembershipError(error) || sessionExpired()) halt.abort();
+            logger.warn({ topic, partition, err: errorMessageOf(error) }, 'heartbeat failed during batch');
+          });
+      },
+      Math.max(1, Math.floor(config.heartbeatIntervalMs / 2)),
+    );
+    return () => clearInterval(timer);
+  }
+
+  /** High watermark minus the next offset to commit (after the last done, else the batch's first). */
+  private recordLag(batch: Batch, frontier: CommitFrontier): void {
+    const { lastDone } = frontier;
+    const first = batch.messages[0];
+    const next = lastDone !== undefined ? Number(lastDone) + 1 : first ? Number(first.offset) : undefined;
+    if (next === undefined) return;
+    const labels = { topic: batch.topic, partition: batch.partition };
+    this.lagSeries.set(`${batch.topic}/${batch.partition}`, labels);
+    this.deps.metrics.consumerLag.set(labels, Math.max(0, Number(batch.highWatermark) - next));
+  }
+
+  private gateChanged(paused: boolean, pauseMs: number, reason: string): void {
+    const { metrics, logger } = this.deps;
+    metrics.paused.set(paused ? 1 : 0);
+    if (paused) {
+      metrics.pauses.inc({ reason });
+      logger.warn({ pauseMs, reason }, 'downstream unavailable: pausing consumption');
+      this.notify('paused', { pauseMs, reason });
+    } else {
+      logger.info('resuming consumption after pause');
+      this.notify('resumed');
+    }
   }
 
   /** Runs one record to a final state. Never throws. Returns whether the record is done (offset may be committed). */
-  private async process(
-    message: KafkaMessage,
-    topic: string,
-    partition: number,
-    tier: number,
-    halt: AbortSignal,
-  ): Promise<boolean> {
-    const at = recordAttempt(message, topic, partition, tier, halt);
-    if (halt.aborted) return this.abandoned(at);
+  private async process(message: KafkaMessage, scope: BatchScope): Promise<boolean> {
+    const at = recordAttempt(message, scope, () => this.stopPartition(scope));
+    if (at.halt.aborted) return this.abandoned(at);
     const decoded = await this.decode(at);
     switch (decoded.kind) {
       case 'decoded':
-        return this.run({ ...at, record: decoded.record, payload: decoded.payload });
+        return this.run({ ...at, record: decoded.record, payload: decoded.payload }, decoded.probe);
       case 'undecodable':
         return this.deadLetter({ ...at, error: decoded.error }, 'undecodable');
       case 'abandoned':
@@ -266,22 +316,21 @@ export class BatchRunner {
 
   /**
    * Decodes the record; while the registry is unavailable, pauses (outage gate) and decodes again in place. Only a
-   * record that found the registry unavailable waits at the gate here and may end a pause: decoding mostly uses
-   * cached schemas, so its success says nothing about a downstream outage (the handler stage probes that).
+   * record that found the registry unavailable waits at the gate here. When such a record is the half-open probe,
+   * decoding says nothing about a downstream outage: it keeps the probe (`probe: true`) and makes the one downstream
+   * call in `run`; it ends the probe here only when no call follows (the record is undecodable).
    */
-  private async decode(
-    at: RecordAttempt,
-  ): Promise<Exclude<DecodeResult, { kind: 'unavailable' }> | { readonly kind: 'abandoned' }> {
-    let registryFailed = false;
-    for (;;) {
-      const probe = registryFailed && !this.gate.isOpen ? await this.gate.wait(at.halt) : false;
+  private async decode(at: RecordAttempt): Promise<DecodeStep> {
+    let probe = false;
+    for (let registryFailed = false; ; registryFailed = true) {
+      if (registryFailed) probe = this.gate.isOpen ? false : await this.gate.wait(at.halt);
       if (this.signal.aborted || (at.halt.aborted && !probe)) return { kind: 'abandoned' };
       const result = await decodeValue(this.deps.serde, at.source.value);
-      if (result.kind !== 'unavailable') {
-        if (registryFailed) this.gate.reachable();
+      if (result.kind === 'decoded') return { ...result, probe };
+      if (result.kind === 'undecodable') {
+        if (probe) this.gate.reachable();
         return result;
       }
-      registryFailed = true;
       this.gate.trip('registry-unavailable');
       this.loggerFor(at).warn(
         { err: errorMessageOf(result.error) },
@@ -293,15 +342,18 @@ export class BatchRunner {
   /**
    * Routes a decoded record to its handler and calls it; an outage (an outage error, or a retriable failure rate
    * that trips the gate) makes the record wait at the gate and call again in place. A success ends the record, any
-   * other failure sends it to a retry tier or the DLQ.
+   * other failure sends it to a retry tier or the DLQ. `holdsProbe`: the decode step already won the half-open probe.
    */
-  private async run(at: DecodedAttempt): Promise<boolean> {
+  private async run(at: DecodedAttempt, holdsProbe: boolean): Promise<boolean> {
     const handler = this.deps.router.resolve(at.record.name);
-    if (!handler) return this.unrouted(at);
+    if (!handler) {
+      if (holdsProbe) this.gate.reachable(); // no downstream call follows
+      return this.unrouted(at);
+    }
     const ctx = this.handlerContext(at);
-    for (;;) {
+    for (let held = holdsProbe; ; held = false) {
       // The half-open probe always makes its call (and reports), or every other waiter would wait for good.
-      const probe = this.gate.isOpen ? false : await this.gate.wait(at.halt);
+      const probe = held || (this.gate.isOpen ? false : await this.gate.wait(at.halt));
       if (this.signal.aborted || (at.halt.aborted && !probe)) return this.abandoned(at);
       const result = await this.invoke(handler, ctx);
       if (result.ok) {
@@ -310,7 +362,7 @@ export class BatchRunner {
       }
       if (this.signal.aborted) return this.abandoned(at);
       if (this.waitsOutOutage(at, result.error)) continue;
-      return this.fail({ ...at, handler, error: result.error });
+      return await this.fail({ ...at, handler, error: result.error });
     }
   }
 
@@ -422,7 +474,7 @@ export class BatchRunner {
       handlerName: at.handler.name,
       now,
     });
-    if (!(await this.produceDurably(out))) return this.abandoned(at);
+    if (!(await this.send(at, out))) return this.abandoned(at);
     const errorClass = errorCodeOf(at.error);
     this.deps.metrics.retries.inc({ tier: String(decision.tier) });
     this.deps.metrics.processed.inc({ name: at.record.name, outcome: 'retried' });
@@ -453,7 +505,7 @@ export class BatchRunner {
       handlerName: at.handler?.name,
       now: Date.now(),
     });
-    if (!(await this.produceDurably(out))) return this.abandoned(at);
+    if (!(await this.send(at, out))) return this.abandoned(at);
     const errorClass = errorCodeOf(at.error);
     this.deps.metrics.deadLetters.inc({ reason });
     this.deps.metrics.processed.inc({ name: nameOf(at) ?? 'unknown', outcome: 'dead-lettered' });
@@ -479,25 +531,47 @@ export class BatchRunner {
     return DONE;
   }
 
-  /** Produces with acks=-1, retrying with backoff until acknowledged; false when aborted by shutdown first. */
-  private async produceDurably(record: OutgoingRecord): Promise<boolean> {
-    const signal = this.abortController.signal;
-    let delay = 500;
-    for (;;) {
-      try {
-        await this.deps.produce(record);
-        return true;
-      } catch (error) {
-        if (signal.aborted) return false;
-        this.deps.logger.error(
-          { topic: record.topic, err: errorMessageOf(error), retryInMs: delay },
-          'cannot produce retry/DLQ record; retrying',
-        );
-        await sleep(delay, signal);
-        if (signal.aborted) return false;
-        delay = Math.min(delay * 2, 30_000);
-      }
+  /**
+   * Produces a retry/DLQ record (acks=-1), retrying transient failures until acknowledged; false when the batch
+   * halted or the runner shut down first, or the topic refuses the record for good (the runner turns fatal).
+   */
+  private async send(at: RecordAttempt, out: OutgoingRecord): Promise<boolean> {
+    const { produce, logger } = this.deps;
+    const result = await produceDurably(produce, out, { halt: at.halt, signal: this.signal, logger });
+    if (result.kind === 'refused') this.refused(at, out.topic, result.error);
+    return result.kind === 'sent';
+  }
+
+  /**
+   * A retry/DLQ topic refuses records for good: retrying cannot help and would hold the partition (and, through
+   * KafkaJS's fetch, every partition of the broker). The record's partition is paused and its batch halted (not
+   * refetched in a loop); the runner turns unhealthy, says why once, and tells the runtime, which stops the member.
+   */
+  private refused(at: RecordAttempt, topic: string, error: unknown): void {
+    at.stopPartition();
+    const log = this.loggerFor(at);
+    if (this.fatalReason !== undefined) {
+      log.debug({ topic, err: errorMessageOf(error) }, 'retry/DLQ record refused; record abandoned');
+      return;
     }
+    const reason = `cannot produce to ${topic}: ${errorMessageOf(error, 300)}`;
+    this.fatalReason = reason;
+    log.fatal(
+      { topic, errorClass: errorCodeOf(error), err: errorMessageOf(error) },
+      'retry/DLQ topic refuses records (no retry can help): record abandoned, partition paused, runner unhealthy',
+    );
+    try {
+      this.deps.onFatal?.(reason);
+    } catch (listenerError) {
+      this.deps.logger.error({ err: errorMessageOf(listenerError) }, 'fatal-state callback failed');
+    }
+  }
+
+  /** Halts the batch and pauses its partition until the consumer restarts (the runner is fatal). */
+  private stopPartition(scope: BatchScope): void {
+    if (scope.halt.signal.aborted) return;
+    scope.halt.abort();
+    scope.payload.pause();
   }
 
   /** The record is not done (shutdown, rebalance): its offset stays uncommitted, so it is redelivered. */
@@ -535,7 +609,16 @@ export class BatchRunner {
       ...(sent.sentTo ? { sentTo: sent.sentTo } : {}),
       ...(sent.errorClass ? { errorClass: sent.errorClass } : {}),
     };
-    this.deps.events.emit('record', event);
+    this.notify('record', event);
+  }
+
+  /** Emits an event; a listener's error is logged and never changes a record's outcome. */
+  private notify(name: string, ...args: unknown[]): void {
+    try {
+      this.deps.events.emit(name, ...args);
+    } catch (error) {
+      this.deps.logger.error({ event: name, err: errorMessageOf(error) }, 'event listener failed; outcome unchanged');
+    }
   }
 }
 
@@ -549,6 +632,8 @@ interface RecordAttempt {
   readonly attempt: number;
   /** Aborted when the batch halts (stop, rebalance): a record that has not started is abandoned. */
   readonly halt: AbortSignal;
+  /** Halts the batch and pauses its partition (a retry/DLQ topic refused the record for good). */
+  readonly stopPartition: () => void;
   readonly record?: FluentWebhookRecord;
   readonly handler?: MessageHandler;
 }
@@ -558,22 +643,29 @@ interface DecodedAttempt extends RecordAttempt {
   readonly payload: FluentWebhookPayload;
 }
 
+/** The decode step's result as the runner uses it: a decoded record says whether it holds the half-open probe. */
+type DecodeStep =
+  | (Extract<DecodeResult, { kind: 'decoded' }> & { readonly probe: boolean })
+  | Extract<DecodeResult, { kind: 'undecodable' }>
+  | { readonly kind: 'abandoned' };
+
 interface HandlerFailure extends DecodedAttempt {
   readonly handler: MessageHandler;
   readonly error: unknown;
 }
 
-function recordAttempt(
-  message: KafkaMessage,
-  topic: string,
-  partition: number,
-  tier: number,
-  halt: AbortSignal,
-): RecordAttempt {
+function recordAttempt(message: KafkaMessage, scope: BatchScope, stopPartition: () => void): RecordAttempt {
+  const { topic, partition } = scope.payload.batch;
   const headers: RawHeaders | undefined = message.headers;
-  const attempt = tier === 0 ? 1 : (headerInt(headers, Headers.attempt) ?? tier) + 1;
+  const attempt = scope.tier === 0 ? 1 : (headerInt(headers, Headers.attempt) ?? scope.tier) + 1;
   const { offset, key, value } = message;
-  return { source: { topic, partition, offset, key, value, headers }, attempt, halt };
+  return { source: { topic, partition, offset, key, value, headers }, attempt, halt: scope.halt.signal, stopPartition };
+}
+
+/** Heartbeat errors meaning this member's assignment is going away (KafkaJS error `type`s). */
+function isMembershipError(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && MEMBERSHIP_ERRORS.has(type);
 }
 
 /** The message name: the record's once decoded, else the producer's header (for an undecodable record's DLQ entry). */

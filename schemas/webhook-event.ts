@@ -2,6 +2,7 @@
  * The webhook payload Fluent sends and the Avro record the connector stores, plus lossless conversion between them.
  * See webhook-event.avsc for the record layout.
  */
+import { UndecodableRecordError } from './serde.js';
 
 /** Required payload fields (docs/architecture.md, "Fluent"); all strings. */
 export const REQUIRED_WEBHOOK_FIELDS = [
@@ -136,7 +137,11 @@ export function toWebhookRecord(payload: FluentWebhookPayload, ctx: RecordContex
   };
 }
 
-/** Rebuilds the payload object from a record (inverse of toWebhookRecord for the parsed JSON). */
+/**
+ * Rebuilds the payload object from a record (inverse of toWebhookRecord for the parsed JSON). A JSON-text field that
+ * does not parse, or an `extraJson` that is not an object's JSON (another producer, a hand-made replay), makes the
+ * record undecodable: no later attempt can read it better.
+ */
 export function toWebhookPayload(record: FluentWebhookRecord): FluentWebhookPayload {
   const payload: FluentWebhookPayload = {
     id: record.id,
@@ -151,20 +156,37 @@ export function toWebhookPayload(record: FluentWebhookRecord): FluentWebhookPayl
     const v = record[key];
     if (v !== null) payload[key] = v;
   }
-  for (const [field, column] of Object.entries(JSON_FIELDS) as [
-    keyof typeof JSON_FIELDS,
-    keyof FluentWebhookRecord,
-  ][]) {
+  for (const [field, column] of Object.entries(JSON_FIELDS) as [keyof typeof JSON_FIELDS, JsonColumn][]) {
     const v = record[column];
-    if (typeof v === 'string') payload[field] = JSON.parse(v) as unknown;
+    if (typeof v === 'string') payload[field] = parseJsonColumn(record, column, v);
   }
-  if (record.extraJson) {
+  if (record.extraJson !== null) {
     // defineProperty, not assignment: a "__proto__" key must stay an own data property (no prototype change).
-    for (const [key, value] of Object.entries(JSON.parse(record.extraJson) as Record<string, unknown>)) {
+    for (const [key, value] of Object.entries(extraFieldsOf(record, record.extraJson))) {
       Object.defineProperty(payload, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return payload;
+}
+
+type JsonColumn = (typeof JSON_FIELDS)[keyof typeof JSON_FIELDS] | 'extraJson';
+
+function parseJsonColumn(record: FluentWebhookRecord, column: JsonColumn, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UndecodableRecordError(`record ${record.id}: ${column} is not JSON text`, { cause: error });
+  }
+}
+
+/** The unknown payload fields: `extraJson` must hold a JSON object (toWebhookRecord never writes anything else). */
+function extraFieldsOf(record: FluentWebhookRecord, text: string): Record<string, unknown> {
+  const extra = parseJsonColumn(record, 'extraJson', text);
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    const kind = extra === null ? 'null' : Array.isArray(extra) ? 'an array' : `a ${typeof extra}`;
+    throw new UndecodableRecordError(`record ${record.id}: extraJson must be a JSON object, got ${kind}`);
+  }
+  return extra as Record<string, unknown>;
 }
 
 /** Partition key: all events of one order share a key so they stay in order (docs/architecture.md, "Kafka contract"). */

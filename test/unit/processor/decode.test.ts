@@ -50,13 +50,43 @@ describe('decodeValue', () => {
     expect(isOutage(error)).toBe(true);
   });
 
-  it('treats an unexpected (unbranded) failure as unavailable rather than losing the record', async () => {
-    const error = new TypeError('socket closed');
+  it('calls any failure other than the registry being unavailable undecodable (no pause for one bad record)', async () => {
+    const error = new TypeError("Cannot read properties of undefined (reading 'length')");
     const result = await decodeValue(
       serdeOf(() => Promise.reject(error)),
       Buffer.from('x'),
     );
-    expect(result).toEqual({ kind: 'unavailable', error });
+    expect(result.kind).toBe('undecodable');
+    const reported = (result as { error: unknown }).error;
+    expect(errorCodeOf(reported)).toBe('UNDECODABLE_RECORD');
+    expect((reported as Error).cause).toBe(error);
+  });
+
+  it.each([
+    ['null', /extraJson must be a JSON object, got null/],
+    ['[1]', /extraJson must be a JSON object, got an array/],
+    ['42', /extraJson must be a JSON object, got a number/],
+    ['"text"', /extraJson must be a JSON object, got a string/],
+    ['{not json', /extraJson is not JSON text/],
+    ['', /extraJson is not JSON text/],
+  ])('calls a record whose extraJson is %j undecodable, saying why', async (extraJson, message) => {
+    const result = await decodeValue(
+      serdeOf(() => Promise.resolve({ ...record, extraJson })),
+      Buffer.from('x'),
+    );
+    expect(result.kind).toBe('undecodable');
+    const error = (result as { error: unknown }).error;
+    expect(errorCodeOf(error)).toBe('UNDECODABLE_RECORD');
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain('E1');
+  });
+
+  it('still restores unknown fields from a well-formed extraJson', async () => {
+    const result = await decodeValue(
+      serdeOf(() => Promise.resolve({ ...record, extraJson: '{"extra":[1]}' })),
+      Buffer.from('x'),
+    );
+    expect(result).toMatchObject({ kind: 'decoded', payload: { ...payload, extra: [1] } });
   });
 
   it('calls a record whose JSON field does not parse undecodable, with the parse error as the cause', async () => {
@@ -68,6 +98,7 @@ describe('decodeValue', () => {
     expect(result.kind).toBe('undecodable');
     const error = (result as { error: unknown }).error;
     expect(errorCodeOf(error)).toBe('UNDECODABLE_RECORD');
+    expect((error as Error).message).toMatch(/attributesJson is not JSON text/);
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
   });
 });

@@ -67,3 +67,21 @@ describe('OutageGate', () => {
     gate.open();
   });
 });
+
+describe('OutageGate with a pause beyond the longest Node timer', () => {
+  it('does not end the pause early (Node would run a timer over 2^31-1 ms after 1 ms)', async () => {
+    vi.useFakeTimers();
+    const day = 86_400_000;
+    const gate = new OutageGate({ ...options, initialBackoffMs: 30 * day, maxBackoffMs: 30 * day });
+    expect(gate.trip('x')).toBe(30 * day);
+    let probed = false;
+    void gate.wait().then(() => (probed = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(probed).toBe(false);
+    await vi.advanceTimersByTimeAsync(30 * day - 20);
+    expect(probed).toBe(false);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(probed).toBe(true);
+    gate.open();
+  });
+});

@@ -10,7 +10,7 @@ import * as prom from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_BRAND } from '../../../common/errors.js';
 import { runtimeConfigFrom, type ProcessorRuntimeConfig } from '../../../processor/config.js';
-import { DownstreamUnavailableError, RetryableError } from '../../../processor/errors.js';
+import { DownstreamUnavailableError, NonRetryableError, RetryableError } from '../../../processor/errors.js';
 import type { OutgoingRecord } from '../../../processor/failure-records.js';
 import type { HandlerContext, MessageHandler } from '../../../processor/handler.js';
 import { createProcessorMetrics } from '../../../processor/metrics.js';
@@ -26,7 +26,6 @@ import {
 } from '../../../schemas/index.js';
 
 const NAME = 'fc.connect.order.webhook.order-status-update';
-const OTHER = 'fc.test.other';
 
 function config(overrides: Record<string, string> = {}): ProcessorRuntimeConfig {
   return runtimeConfigFrom(
@@ -58,8 +57,18 @@ interface Harness {
   runner: BatchRunner;
   events: RecordEvent[];
   produced: OutgoingRecord[];
+  /** Every other event the runner emitted ('paused', 'resumed'), and its fatal reports ('fatal'), in order. */
+  signals: { name: string; payload: unknown }[];
+  emitter: EventEmitter;
   metrics: prom.Registry;
   stop(): void;
+}
+
+interface HarnessOptions {
+  cfg?: ProcessorRuntimeConfig;
+  decode?: Decode;
+  /** Default: every produce is acknowledged at once. */
+  produce?: (record: OutgoingRecord) => Promise<void>;
 }
 
 const runners: BatchRunner[] = [];
@@ -71,7 +80,7 @@ afterEach(() => {
 function harness(
   handlers: Record<string, MessageHandler>,
   records: FluentWebhookRecord[],
-  options: { cfg?: ProcessorRuntimeConfig; decode?: Decode } = {},
+  options: HarnessOptions = {},
 ): Harness {
   const byId = new Map(records.map((r) => [r.id, r]));
   const decode: Decode =
@@ -86,7 +95,12 @@ function harness(
   const emitter = new EventEmitter();
   const events: RecordEvent[] = [];
   emitter.on('record', (e: RecordEvent) => events.push(e));
+  const signals: { name: string; payload: unknown }[] = [];
+  for (const name of ['paused', 'resumed']) {
+    emitter.on(name, (payload: unknown) => signals.push({ name, payload }));
+  }
   const produced: OutgoingRecord[] = [];
+  const produce = options.produce ?? ((record: OutgoingRecord) => (produced.push(record), Promise.resolve()));
   const metrics = new prom.Registry();
   const runner = new BatchRunner({
     config: options.cfg ?? config(),
@@ -94,22 +108,36 @@ function harness(
     serde,
     logger: pino({ level: 'silent' }),
     metrics: createProcessorMetrics(metrics),
-    produce: (record) => (produced.push(record), Promise.resolve()),
+    produce,
     events: emitter,
+    onFatal: (reason) => signals.push({ name: 'fatal', payload: reason }),
   });
   runners.push(runner);
-  return { runner, events, produced, metrics, stop: () => runner.beginStop() };
+  return { runner, events, produced, signals, emitter, metrics, stop: () => runner.beginStop() };
 }
 
 interface FakeBatch {
   payload: EachBatchPayload;
   resolved: string[];
+  /** Times the partition was paused, and how often the runner resumed it. */
+  pauses: number;
+  resumes: number;
   /** Makes every later heartbeat fail as during a rebalance. */
   rebalance(): void;
 }
 
-function batchOf(topic: string, records: { id: string; key: string }[], firstOffset = 0): FakeBatch {
-  const resolved: string[] = [];
+interface BatchOptions {
+  firstOffset?: number;
+  partition?: number;
+  /** Extra headers of the i-th record. */
+  headers?: (i: number) => Record<string, string>;
+  /** Replaces the payload's heartbeat (default: succeeds, or fails as in a rebalance after `rebalance()`). */
+  heartbeat?: () => Promise<void>;
+}
+
+function batchOf(topic: string, records: { id: string; key: string }[], options: BatchOptions = {}): FakeBatch {
+  const { firstOffset = 0, partition = 0 } = options;
+  const fake = { resolved: [] as string[], pauses: 0, resumes: 0 };
   let rebalancing = false;
   const messages = records.map((r, i): KafkaMessage => ({
     key: Buffer.from(r.key),
@@ -117,30 +145,36 @@ function batchOf(topic: string, records: { id: string; key: string }[], firstOff
     timestamp: '0',
     attributes: 0,
     offset: String(firstOffset + i),
-    headers: { [Headers.messageName]: NAME, [Headers.eventId]: r.id },
+    headers: { [Headers.messageName]: NAME, [Headers.eventId]: r.id, ...options.headers?.(i) },
   }));
-  const payload = {
-    batch: {
-      topic,
-      partition: 0,
-      highWatermark: String(firstOffset + records.length),
-      messages,
-    },
-    resolveOffset: (offset: string) => void resolved.push(offset),
-    heartbeat: () =>
+  const heartbeat =
+    options.heartbeat ??
+    (() =>
       rebalancing
         ? Promise.reject(
             Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
               type: 'REBALANCE_IN_PROGRESS',
             }),
           )
-        : Promise.resolve(),
+        : Promise.resolve());
+  const payload = {
+    batch: {
+      topic,
+      partition,
+      highWatermark: String(firstOffset + records.length),
+      messages,
+    },
+    resolveOffset: (offset: string) => void fake.resolved.push(offset),
+    heartbeat,
     commitOffsetsIfNecessary: () => Promise.resolve(),
     isRunning: () => true,
     isStale: () => false,
-    pause: () => () => undefined,
+    pause: () => {
+      fake.pauses++;
+      return () => void fake.resumes++;
+    },
   } as unknown as EachBatchPayload;
-  return { payload, resolved, rebalance: () => (rebalancing = true) };
+  return Object.assign(fake, { payload, rebalance: () => (rebalancing = true) });
 }
 
 /** A handler that returns only when the test releases it, and tells the test when it has started. */
@@ -172,6 +206,17 @@ async function settle<T>(promise: Promise<T>, stepMs = 10, maxMs = 60_000): Prom
   void promise.finally(() => (done = true)).catch(() => undefined);
   for (let t = 0; !done && t < maxMs; t += stepMs) await vi.advanceTimersByTimeAsync(stepMs);
   return promise;
+}
+
+/** Advances fake time in steps for up to `maxMs`; whether `promise` settled by then (it may never). */
+async function settlesWithin(promise: Promise<unknown>, maxMs: number, stepMs = 10): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  for (let t = 0; !done && t < maxMs; t += stepMs) await vi.advanceTimersByTimeAsync(stepMs);
+  return done;
 }
 
 async function counterValue(registry: prom.Registry, name: string, labels: Record<string, string>): Promise<number> {
@@ -225,13 +270,13 @@ describe('BatchRunner', () => {
     let down = true;
     let active = 0;
     let maxActiveWhileDown = 0;
-    let callsWhileDown = 0;
+    const callsWhileDown: string[] = [];
     const downstream: MessageHandler = {
       name: 'downstream',
-      async handle() {
+      async handle(ctx) {
         active++;
         if (down) {
-          callsWhileDown++;
+          callsWhileDown.push(ctx.record.id);
           maxActiveWhileDown = Math.max(maxActiveWhileDown, active);
         }
         await wait(5);
@@ -240,23 +285,32 @@ describe('BatchRunner', () => {
         return { status: 'applied' };
       },
     };
-    // U1 (another handler) succeeds after the outage tripped, so U2 enters while the gate is closed: it waits
-    // before decoding. A1 waits after a failed downstream call.
-    const other: MessageHandler = { name: 'other', handle: () => wait(10).then(() => ({ status: 'applied' })) };
-    const records = [recordFor('A1', 'A'), recordFor('U1', 'U', OTHER), recordFor('U2', 'U')];
-    const h = harness({ [NAME]: downstream, [OTHER]: other }, records);
+    // D1 finds the registry unavailable (the gate closes) and waits at the gate before decoding; A1 decodes and waits
+    // before its handler. D1 waited first, so it is the first half-open probe: a record that has not decoded yet.
+    // Decoding it says nothing about the downstream, so it must carry the probe into its handler call rather than
+    // open the gate for everyone (A1's call would then hit the downstream concurrently).
+    const records = [recordFor('A1', 'A'), recordFor('D1', 'D')];
+    let registryFailures = 1;
+    const decode: Decode = async (buf) => {
+      const id = buf!.toString();
+      if (id === 'D1' && registryFailures-- > 0) throw new RegistryUnavailableError('schema registry unavailable');
+      await Promise.resolve();
+      return records.find((r) => r.id === id)!;
+    };
+    const h = harness({ [NAME]: downstream }, records, { decode });
     const fake = batchOf('unit.webhooks', [
       { id: 'A1', key: 'A' },
-      { id: 'U1', key: 'U' },
-      { id: 'U2', key: 'U' },
+      { id: 'D1', key: 'D' },
     ]);
     const running = h.runner.eachBatch(fake.payload);
     await vi.advanceTimersByTimeAsync(300); // several pause / probe rounds
-    expect(callsWhileDown).toBeGreaterThan(2);
+    expect(callsWhileDown[0]).toBe('D1'); // the not-yet-decoded record was the first probe
+    expect(callsWhileDown.length).toBeGreaterThan(2);
     down = false;
     await settle(running);
     expect(maxActiveWhileDown).toBe(1);
-    expect(fake.resolved.at(-1)).toBe('2');
+    expect(await counterValue(h.metrics, 'fc_processor_pauses_total', { reason: 'registry-unavailable' })).toBe(1);
+    expect(fake.resolved.at(-1)).toBe('1');
     expect(h.produced).toEqual([]); // an outage waits in place: nothing goes to a retry tier
   });
 
@@ -354,5 +408,247 @@ describe('BatchRunner decode step', () => {
     await settle(running);
     expect(fake.resolved).toEqual([]);
     expect(h.events.map((e) => e.outcome)).toEqual(['abandoned']);
+  });
+});
+
+describe('BatchRunner decode step, malformed records', () => {
+  it('dead-letters malformed records at once without pausing, and handles the records of other keys behind them', async () => {
+    vi.useFakeTimers();
+    const good = ['G1', 'G2', 'G3', 'G4', 'G5'].map((id, i) => recordFor(id, `ORDER-${i}`));
+    const malformed = new Map<string, FluentWebhookRecord>([
+      ['M1', { ...recordFor('M1', 'M'), extraJson: 'null' }],
+      ['M2', { ...recordFor('M2', 'M'), extraJson: '[1]' }],
+    ]);
+    const decode: Decode = async (buf) => {
+      const id = buf!.toString();
+      await Promise.resolve();
+      // A library surprise while reading a malformed record: not the registry's fault.
+      if (id === 'M3') throw new TypeError("Cannot read properties of undefined (reading 'length')");
+      return malformed.get(id) ?? good.find((r) => r.id === id)!;
+    };
+    const handled: string[] = [];
+    const handler: MessageHandler = {
+      name: 'h',
+      handle: (ctx) => (handled.push(ctx.record.id), Promise.resolve({ status: 'applied' })),
+    };
+    const h = harness({ [NAME]: handler }, good, { decode });
+    const fake = batchOf('unit.webhooks', [
+      { id: 'M1', key: 'M' },
+      { id: 'M2', key: 'M' },
+      { id: 'M3', key: 'M' },
+      ...good.map((r) => ({ id: r.id, key: r.entityRef })),
+    ]);
+    expect(await settlesWithin(h.runner.eachBatch(fake.payload), 1_000)).toBe(true);
+    expect(handled.sort()).toEqual(['G1', 'G2', 'G3', 'G4', 'G5']);
+    expect(h.signals.filter((s) => s.name === 'paused')).toEqual([]);
+    expect(h.produced.map((r) => [r.topic, r.headers[Headers.eventId], r.headers[Headers.errorClass]])).toEqual([
+      ['unit.webhooks.dlq', 'M1', 'UNDECODABLE_RECORD'],
+      ['unit.webhooks.dlq', 'M2', 'UNDECODABLE_RECORD'],
+      ['unit.webhooks.dlq', 'M3', 'UNDECODABLE_RECORD'],
+    ]);
+    expect(fake.resolved.at(-1)).toBe('7');
+  });
+});
+
+describe('BatchRunner retry/DLQ produce', () => {
+  const failingHandler: MessageHandler = {
+    name: 'failing',
+    handle: () => Promise.reject(new RetryableError('HTTP 500')),
+  };
+
+  it('abandons a record whose retry produce keeps failing once the batch halts, instead of retrying until shutdown', async () => {
+    vi.useFakeTimers();
+    let attempts = 0;
+    const produce = (): Promise<void> => (attempts++, Promise.reject(new Error('Connection timeout')));
+    const h = harness({ [NAME]: failingHandler }, [recordFor('R1', 'R')], { produce });
+    const fake = batchOf('unit.webhooks', [{ id: 'R1', key: 'R' }]);
+    const running = h.runner.eachBatch(fake.payload);
+    await vi.advanceTimersByTimeAsync(2_000); // a few transient failures, retried with backoff
+    expect(attempts).toBeGreaterThan(1);
+    fake.rebalance();
+    expect(await settlesWithin(running, 1_000)).toBe(true);
+    expect(fake.resolved).toEqual([]);
+    expect(h.events.map((e) => e.outcome)).toEqual(['abandoned']);
+    expect(h.runner.healthy).toBe(true); // a transient failure is not fatal
+  });
+
+  it('does not retry a DLQ produce the broker refuses for good: abandons the record, pauses its partition, turns unhealthy once', async () => {
+    vi.useFakeTimers();
+    const refused = Object.assign(new Error('Not authorized to access topics: [Topic authorization failed]'), {
+      name: 'KafkaJSProtocolError',
+      type: 'TOPIC_AUTHORIZATION_FAILED',
+      retriable: false,
+    });
+    let attempts = 0;
+    const produce = (): Promise<void> => (attempts++, Promise.reject(refused));
+    const nonRetryable: MessageHandler = {
+      name: 'nr',
+      handle: () => Promise.reject(new NonRetryableError('bad mapping')),
+    };
+    const records = [recordFor('N1', 'N1'), recordFor('N2', 'N2'), recordFor('N3', 'N3')];
+    const h = harness({ [NAME]: nonRetryable }, records, { produce });
+    const fake = batchOf('unit.webhooks', [
+      { id: 'N1', key: 'N1' },
+      { id: 'N2', key: 'N2' },
+      { id: 'N3', key: 'N3' },
+    ]);
+    expect(await settlesWithin(h.runner.eachBatch(fake.payload), 1_000)).toBe(true);
+    expect(attempts).toBeLessThanOrEqual(3); // one try per record at most: no loop
+    expect(fake.resolved).toEqual([]);
+    expect(h.events.every((e) => e.outcome === 'abandoned')).toBe(true);
+    expect(fake.pauses).toBe(1); // no refetch loop of the same records
+    expect(h.runner.healthy).toBe(false);
+    const fatal = h.signals.filter((s) => s.name === 'fatal');
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]!.payload).toMatch(/unit\.webhooks\.dlq.*authoriz/i);
+    expect(h.runner.fatal).toBe(fatal[0]!.payload);
+  });
+});
+
+describe('BatchRunner retry-tier delays', () => {
+  const applied: MessageHandler = { name: 'h', handle: () => Promise.resolve({ status: 'applied' as const }) };
+  const dueIn = (ms: number) => () => ({ [Headers.notBefore]: String(Date.now() + ms), [Headers.attempt]: '1' });
+
+  it('pauses a not-due partition on every batch, even with a delay timer set (KafkaJS restarted with fresh pause state)', async () => {
+    vi.useFakeTimers();
+    const h = harness({ [NAME]: applied }, [recordFor('T1', 'T')]);
+    const first = batchOf('unit.webhooks.retry.1', [{ id: 'T1', key: 'T' }], { headers: dueIn(1_000) });
+    await h.runner.eachBatch(first.payload);
+    // The consumer crashed and restarted: the same record comes again from an unpaused partition.
+    const again = batchOf('unit.webhooks.retry.1', [{ id: 'T1', key: 'T' }], { headers: dueIn(900) });
+    await h.runner.eachBatch(again.payload);
+    expect([first.pauses, again.pauses]).toEqual([1, 1]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect([first.resumes, again.resumes]).toEqual([0, 1]); // one timer, the latest resume
+    expect(h.events).toEqual([]);
+  });
+
+  it('resumes and forgets delayed partitions on resetDelays (group join, consumer crash)', async () => {
+    vi.useFakeTimers();
+    const h = harness({ [NAME]: applied }, [recordFor('T1', 'T')]);
+    const fake = batchOf('unit.webhooks.retry.1', [{ id: 'T1', key: 'T' }], { headers: dueIn(1_000) });
+    await h.runner.eachBatch(fake.payload);
+    expect(await counterValue(h.metrics, 'fc_processor_delayed_partitions', {})).toBe(1);
+    h.runner.resetDelays();
+    expect(fake.resumes).toBe(1);
+    expect(await counterValue(h.metrics, 'fc_processor_delayed_partitions', {})).toBe(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fake.resumes).toBe(1); // the old timer is gone
+  });
+
+  it("never resumes a partition before its record is due, even beyond Node's longest timer (720 h)", async () => {
+    vi.useFakeTimers();
+    const hour = 3_600_000;
+    // RETRY_DELAYS is capped now, but a record written under an older setting (or by hand) may be due that late.
+    const h = harness({ [NAME]: applied }, [recordFor('T1', 'T')]);
+    const fake = batchOf('unit.webhooks.retry.1', [{ id: 'T1', key: 'T' }], { headers: dueIn(720 * hour) });
+    await h.runner.eachBatch(fake.payload);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(fake.resumes).toBe(0);
+    await vi.advanceTimersByTimeAsync(719 * hour);
+    expect(fake.resumes).toBe(0);
+    await vi.advanceTimersByTimeAsync(hour);
+    expect(fake.resumes).toBe(1);
+  });
+});
+
+describe('BatchRunner keep-alive', () => {
+  it('halts the batch when heartbeats keep failing with connection errors for longer than the session timeout', async () => {
+    vi.useFakeTimers();
+    const input = Array.from({ length: 20 }, (_, i) => ({ id: `e${i}`, key: 'ORDER-1' }));
+    const held = heldHandler();
+    const h = harness(
+      { [NAME]: held.handler },
+      input.map((r) => recordFor(r.id, r.key)),
+      { cfg: { ...config(), sessionTimeoutMs: 6_000 } },
+    );
+    const connectionError = Object.assign(new Error('Connection timeout'), { name: 'KafkaJSConnectionError' });
+    let failing = false;
+    const fake = batchOf('unit.webhooks', input, {
+      heartbeat: () => (failing ? Promise.reject(connectionError) : Promise.resolve()),
+    });
+    const running = h.runner.eachBatch(fake.payload);
+    await held.started;
+    failing = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(h.events).toEqual([]); // within the session timeout: keep going
+    await vi.advanceTimersByTimeAsync(1_100);
+    held.release();
+    expect(await settlesWithin(running, 1_000)).toBe(true);
+    expect(held.calls).toEqual(['e0']);
+    expect(fake.resolved).toEqual(['0']);
+    expect(h.events.filter((e) => e.outcome === 'abandoned')).toHaveLength(19);
+  });
+
+  it('sends a heartbeat at least every interval although KafkaJS skips one asked for too early', async () => {
+    vi.useFakeTimers();
+    const interval = 20; // config() sets heartbeatIntervalMs to 20
+    const held = heldHandler();
+    const h = harness({ [NAME]: held.handler }, [recordFor('H1', 'H')]);
+    // KafkaJS's heartbeat(): sends only when `interval` has passed since the last request ended (1 ms round trip).
+    let lastRequest = Date.now();
+    const sent: number[] = [];
+    const heartbeat = async (): Promise<void> => {
+      if (Date.now() < lastRequest + interval) return;
+      await new Promise((r) => setTimeout(r, 1));
+      lastRequest = Date.now();
+      sent.push(lastRequest);
+    };
+    const fake = batchOf('unit.webhooks', [{ id: 'H1', key: 'H' }], { heartbeat });
+    const running = h.runner.eachBatch(fake.payload);
+    await held.started;
+    await vi.advanceTimersByTimeAsync(20 * interval);
+    held.release();
+    await settle(running);
+    const gaps = sent.slice(1).map((t, i) => t - sent[i]!);
+    expect(sent.length).toBeGreaterThan(10);
+    expect(Math.max(...gaps)).toBeLessThan(2 * interval);
+  });
+});
+
+describe('BatchRunner bookkeeping', () => {
+  const applied: MessageHandler = { name: 'h', handle: () => Promise.resolve({ status: 'applied' as const }) };
+
+  async function lagSeries(registry: prom.Registry): Promise<Record<string, number>> {
+    const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'fc_processor_consumer_lag');
+    return Object.fromEntries((metric?.values ?? []).map((v) => [`${v.labels.topic}/${v.labels.partition}`, v.value]));
+  }
+
+  it('forgets the lag of partitions this member no longer has', async () => {
+    const h = harness({ [NAME]: applied }, [recordFor('L1', 'L'), recordFor('L2', 'L')]);
+    await h.runner.eachBatch(batchOf('unit.webhooks', [{ id: 'L1', key: 'L' }], { partition: 0 }).payload);
+    await h.runner.eachBatch(batchOf('unit.webhooks', [{ id: 'L2', key: 'L' }], { partition: 1 }).payload);
+    expect(await lagSeries(h.metrics)).toEqual({ 'unit.webhooks/0': 0, 'unit.webhooks/1': 0 });
+    h.runner.forgetPartitions({ 'unit.webhooks': [1] });
+    expect(await lagSeries(h.metrics)).toEqual({ 'unit.webhooks/1': 0 });
+  });
+
+  it('does not set the lag from a halted batch', async () => {
+    const input = Array.from({ length: 5 }, (_, i) => ({ id: `e${i}`, key: 'ORDER-1' }));
+    const held = heldHandler();
+    const h = harness(
+      { [NAME]: held.handler },
+      input.map((r) => recordFor(r.id, r.key)),
+    );
+    const fake = batchOf('unit.webhooks', input);
+    const running = h.runner.eachBatch(fake.payload);
+    await held.started;
+    h.stop();
+    held.release();
+    await running;
+    expect(fake.resolved).toEqual(['0']);
+    expect(await lagSeries(h.metrics)).toEqual({});
+  });
+
+  it("keeps a record's outcome when a 'record' listener throws", async () => {
+    const h = harness({ [NAME]: applied }, [recordFor('X1', 'X')]);
+    h.emitter.on('record', () => {
+      throw new Error('listener bug');
+    });
+    const fake = batchOf('unit.webhooks', [{ id: 'X1', key: 'X' }]);
+    await h.runner.eachBatch(fake.payload);
+    expect(fake.resolved).toEqual(['0']);
+    expect(h.events.map((e) => e.outcome)).toEqual(['applied']);
+    expect(h.produced).toEqual([]);
   });
 });
