@@ -17,6 +17,17 @@ import {
   toConnectionConfig,
   type ConnectionConfig,
 } from '../common/index.js';
+import { DEFAULT_ROUTES, formatRoutes, parseRoutes, type Route } from './router.js';
+
+/** PROCESSOR_ROUTES: message name → handler name; handler names are checked once handlers are registered. */
+const routes = text(formatRoutes(DEFAULT_ROUTES)).transform((value, ctx) => {
+  try {
+    return parseRoutes(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 const retryDelays = text('5s,1m,10m').transform((value, ctx) => {
   try {
@@ -37,6 +48,7 @@ export const processorEnvSchema = connectionEnvSchema.and(
     PROCESSOR_PARTITIONS_CONCURRENCY: int({ default: 32, min: 1, max: 1_000 }),
     RETRY_DELAYS: retryDelays,
     PROCESSOR_PLUGINS: list(),
+    PROCESSOR_ROUTES: routes,
     PORT: int({ default: 9090, min: 0, max: 65_535 }),
     HOST: text('0.0.0.0'),
     UNKNOWN_MESSAGE_POLICY: oneOf(['dlq', 'skip'], 'dlq'),
@@ -89,6 +101,8 @@ export interface ProcessorRuntimeConfig {
 export interface ProcessorConfig {
   readonly runtime: ProcessorRuntimeConfig;
   readonly plugins: readonly string[];
+  /** Message name → handler name (PROCESSOR_ROUTES; default the order-status handler's names). */
+  readonly routes: readonly Route[];
   readonly port: number;
   readonly host: string;
 }
@@ -130,6 +144,7 @@ export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): Proce
   return Object.freeze({
     runtime: toRuntimeConfig(parsed),
     plugins: Object.freeze([...parsed.PROCESSOR_PLUGINS]),
+    routes: Object.freeze([...parsed.PROCESSOR_ROUTES]),
     port: parsed.PORT,
     host: parsed.HOST,
   });

@@ -26,7 +26,7 @@ export {
   type BrandedError,
   type ErrorDetails,
 } from './errors.js';
-export { Router, type RegisterHandler } from './router.js';
+export { Router, type RegisterHandler, type RegisterOptions, type ReplaceHandler } from './router.js';
 export { loadPlugins, type PluginContext, type ProcessorPlugin } from './plugins.js';
 export {
   startProcessor,

@@ -5,7 +5,7 @@
 import * as prom from 'prom-client';
 import { createServiceLogger, errorCodeOf, errorMessageOf, EXIT_CONFIG, isConnectorError } from '../common/index.js';
 import { loadProcessorConfig } from './config.js';
-import { createOrderStatusHandler, ORDER_STATUS_MESSAGE_NAMES } from './handlers/order-status/index.js';
+import { createOrderStatusHandler } from './handlers/order-status/index.js';
 import { startHealthServer } from './health-server.js';
 import { ExtensionPoints, loadPlugins } from './plugins.js';
 import { Router } from './router.js';
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   // Built-in handlers offer their extension points to plugins; loadPlugins seals them once every plugin is loaded.
   const extensions = new ExtensionPoints();
   const orderStatus = createOrderStatusHandler({ env: process.env, logger, metrics: registry, extensions });
-  for (const name of ORDER_STATUS_MESSAGE_NAMES) router.registerHandler(name, orderStatus);
+  router.addHandler(orderStatus);
+  // PROCESSOR_ROUTES names handlers; plugins may replace one or take a name over, and freeze() checks the result.
+  for (const route of config.routes) router.route(route.messageName, route.handlerName);
   await loadPlugins({ paths: config.plugins, router, logger, env: process.env, extensions });
 
   const processor = await startProcessor({ config: config.runtime, router, logger, metrics: registry });

@@ -14,12 +14,17 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { ConfigurationError } from './errors.js';
-import type { RegisterHandler, Router } from './router.js';
+import type { RegisterHandler, ReplaceHandler, Router } from './router.js';
 
 /** What a plugin's register function receives. Built-in handlers add their registration methods (see above). */
 export interface PluginContext {
-  /** Routes another Fluent message name to a handler of the plugin's own. */
+  /**
+   * Routes a Fluent message name to a handler of the plugin's own; `{ replace: true }` takes over a name that is
+   * already routed (e.g. by PROCESSOR_ROUTES), otherwise that is a start-up error naming both handlers.
+   */
   registerHandler: RegisterHandler;
+  /** Replaces a registered handler (e.g. the built-in `order-status`) wherever PROCESSOR_ROUTES routes to it. */
+  replaceHandler: ReplaceHandler;
   /** Adds `hook` to the extension point `point` of a built-in handler (e.g. `order-status.actions`). */
   extend: (point: string, hook: unknown) => void;
   logger: Logger;
@@ -122,9 +127,12 @@ export async function loadPlugins(options: {
     const register = await importRegister(path, options.cwd ?? process.cwd());
     const who = `"${path}"`;
     const pluginLogger = logger.child({ plugin: path });
-    const registerHandler: RegisterHandler = (name, handler) => router.registerHandler(name, handler);
+    const registerHandler: RegisterHandler = (name, handler, opts) =>
+      router.registerHandler(name, handler, { replace: opts?.replace, by: `plugin ${who}` });
+    const replaceHandler: ReplaceHandler = (name, handler) => router.replaceHandler(name, handler, `plugin ${who}`);
     const base = {
       registerHandler,
+      replaceHandler,
       extend: (point: string, hook: unknown) => extensions.extend(point, hook, who),
       logger: pluginLogger,
       env: options.env ?? process.env,

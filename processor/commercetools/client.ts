@@ -12,8 +12,14 @@
  * Timing, in-place retries, a rejected request and the first root field are downstream/graphql.ts's. Conflicts are
  * not errors here: `updateOrder` reports them as a result (`conflict`) for the caller's re-read loop.
  */
-import { NonRetryableError, RetryableError } from '../errors.js';
-import { errorMessages, GraphqlEndpoint, type GraphqlError, type GraphqlRequest } from '../downstream/graphql.js';
+import { ConfigurationError, NonRetryableError, RetryableError } from '../errors.js';
+import {
+  errorMessages,
+  GraphqlEndpoint,
+  type CallOptions,
+  type GraphqlError,
+  type GraphqlRequest,
+} from '../downstream/graphql.js';
 import type { HttpTransport } from '../downstream/http.js';
 import type { CommercetoolsTokens } from './auth.js';
 import type { CommercetoolsDocuments } from './documents.js';
@@ -28,6 +34,14 @@ export interface CtOrder {
 }
 
 export type OrderLocator = { readonly by: 'orderNumber' | 'id'; readonly value: string };
+
+/** The order a write addresses, at the version it was read. */
+export interface OrderTarget {
+  readonly id: string;
+  /** Needed when the updateOrder document addresses orders by `$orderNumber`. */
+  readonly orderNumber?: string | null;
+  readonly version: number;
+}
 
 export type UpdateResult =
   /** Applied; `order` holds whatever the mutation selected (at least the id). */
@@ -59,11 +73,11 @@ export class CommercetoolsClient {
     });
   }
 
-  async findOrder(projectKey: string, locator: OrderLocator, signal?: AbortSignal): Promise<CtOrder | null> {
+  async findOrder(projectKey: string, locator: OrderLocator, call: CallOptions = {}): Promise<CtOrder | null> {
     const byNumber = locator.by === 'orderNumber';
     const doc = byNumber ? this.options.documents.orderByNumber : this.options.documents.orderById;
     const variables = byNumber ? { orderNumber: locator.value } : { id: locator.value };
-    const request = this.request('order query', projectKey, doc.text, variables, signal);
+    const request = this.request('order query', projectKey, doc.text, variables, call);
     return this.endpoint.call<CtOrder, CtOrder | null>(request, ({ field: order, errors }) => {
       if (errors.length) {
         const codes = errors.map((e) => e.extensions?.code);
@@ -80,15 +94,17 @@ export class CommercetoolsClient {
     });
   }
 
-  updateOrder(
+  /** Sends `actions` for `order`, addressed by whichever of `$id` / `$orderNumber` the document declares. */
+  async updateOrder(
     projectKey: string,
-    id: string,
-    version: number,
+    order: OrderTarget,
     actions: readonly Record<string, unknown>[],
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<UpdateResult> {
-    const variables = { id, version, actions };
-    const request = this.request('updateOrder', projectKey, this.options.documents.updateOrder.text, variables, signal);
+    const { id } = order;
+    const document = this.options.documents.updateOrder;
+    const variables = { ...this.address(document.variables, order), version: order.version, actions };
+    const request = this.request('updateOrder', projectKey, document.text, variables, call);
     type Updated = Partial<CtOrder> & { id: string };
     return this.endpoint.call<Updated, UpdateResult>({ ...request, acceptStatuses: [409, 404] }, (res) => {
       if (res.errors.length) {
@@ -113,12 +129,27 @@ export class CommercetoolsClient {
     });
   }
 
+  /**
+   * `{id}` or `{orderNumber}`, as the updateOrder document declares (checked at start: exactly one). An order without
+   * a known number cannot be addressed by it: a configuration error for that order (dead-lettered at once).
+   */
+  private address(declared: ReadonlySet<string>, order: OrderTarget): { id: string } | { orderNumber: string } {
+    if (!declared.has('orderNumber')) return { id: order.id };
+    if (!order.orderNumber) {
+      throw new ConfigurationError(
+        `commercetools updateOrder: CT_GRAPHQL_UPDATE_ORDER_DOCUMENT addresses orders by $orderNumber, but order ${order.id} has none (or the order query does not select orderNumber)`,
+        { details: { orderId: order.id } },
+      );
+    }
+    return { orderNumber: order.orderNumber };
+  }
+
   private request(
     operation: string,
     projectKey: string,
     query: string,
     variables: Record<string, unknown>,
-    signal: AbortSignal | undefined,
+    call: CallOptions,
   ): GraphqlRequest {
     return {
       url: `${this.options.apiUrl}/${encodeURIComponent(projectKey)}/graphql`,
@@ -126,7 +157,8 @@ export class CommercetoolsClient {
       query,
       variables,
       operation,
-      signal,
+      signal: call.signal,
+      correlationId: call.correlationId,
       subject: `commercetools ${operation} (project ${projectKey})`,
     };
   }

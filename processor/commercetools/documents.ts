@@ -26,7 +26,9 @@ export function loadCommercetoolsDocuments(
         overridePath: overrides.updateOrder,
         envVar: 'CT_GRAPHQL_UPDATE_ORDER_DOCUMENT',
         operation: 'mutation',
-        requiredVariables: ['id', 'version', 'actions'],
+        // The order is addressed by `$id` (built-in) or `$orderNumber`; the client sends whichever is declared.
+        requiredVariables: ['version', 'actions'],
+        oneOfVariables: ['id', 'orderNumber'],
       },
       built,
     ),

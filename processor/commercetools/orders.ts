@@ -6,7 +6,7 @@
  * instance of this connector applying a newer status, which an older desired state must not overwrite.
  */
 import { RetryableError } from '../errors.js';
-import type { CommercetoolsClient, CtOrder, OrderLocator } from './client.js';
+import type { CommercetoolsClient, CtOrder, OrderLocator, OrderTarget } from './client.js';
 import type { OrderVersionCache } from './version-cache.js';
 
 export type ActionsFor = (order: CtOrder) => Promise<Record<string, unknown>[]> | Record<string, unknown>[];
@@ -33,13 +33,16 @@ export interface SyncOrderOptions {
   /** In-place re-read/retry rounds after a conflict. Default 3. */
   readonly conflictRetries?: number;
   readonly signal?: AbortSignal;
+  /** Sent as X-Correlation-ID on every call: the webhook's event id. */
+  readonly correlationId?: string;
   readonly onConflict?: (attempt: number, currentVersion: number | undefined) => void;
   /** Called after every conflict, before the re-read (the handler re-fetches the Fluent order). */
   readonly refreshDesired?: () => Promise<void>;
 }
 
 export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> {
-  const { client, projectKey, locator, cache, cacheKey, signal } = options;
+  const { client, projectKey, locator, cache, cacheKey } = options;
+  const call = { signal: options.signal, correlationId: options.correlationId };
   const maxConflicts = options.conflictRetries ?? 3;
   let conflicts = 0;
   let fromCache = true;
@@ -47,7 +50,7 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
   for (;;) {
     if (!order) {
       fromCache = false;
-      order = await client.findOrder(projectKey, locator, signal);
+      order = await client.findOrder(projectKey, locator, call);
       if (!order) {
         cache?.delete(cacheKey);
         return { kind: 'not-found', conflicts };
@@ -63,7 +66,7 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
       cache?.set(cacheKey, order);
       return { kind: 'unchanged', order, conflicts };
     }
-    const result = await client.updateOrder(projectKey, order.id, order.version, actions, signal);
+    const result = await client.updateOrder(projectKey, target(order, locator), actions, call);
     if (result.kind === 'updated') {
       const updated = mergeUpdated(order, result.order);
       if (updated) cache?.set(cacheKey, updated);
@@ -96,6 +99,12 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
     }
     order = undefined;
   }
+}
+
+/** The write's address: the order's number as read, else the one it was found by (a read may not select it). */
+function target(order: CtOrder, locator: OrderLocator): OrderTarget {
+  const orderNumber = order.orderNumber ?? (locator.by === 'orderNumber' ? locator.value : undefined);
+  return { id: order.id, version: order.version, orderNumber };
 }
 
 /**

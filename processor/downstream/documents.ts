@@ -27,6 +27,8 @@ export interface DocumentSpec {
   readonly envVar: string;
   readonly operation: 'query' | 'mutation';
   readonly requiredVariables: readonly string[];
+  /** Exactly one of these must be declared too (e.g. the order's `id` or its `orderNumber`). */
+  readonly oneOfVariables?: readonly string[];
 }
 
 export interface LoadedDocument {
@@ -35,6 +37,8 @@ export interface LoadedDocument {
   readonly document: DocumentNode;
   /** Where it came from (file path), for the start-up log. */
   readonly source: string;
+  /** The variables the operation declares (without `$`): the client sends what the document asks for. */
+  readonly variables: ReadonlySet<string>;
 }
 
 export function loadDocument(spec: DocumentSpec, schema?: GraphQLSchema): LoadedDocument {
@@ -65,11 +69,15 @@ export function loadDocument(spec: DocumentSpec, schema?: GraphQLSchema): Loaded
   const declared = new Set((op.variableDefinitions ?? []).map((v) => v.variable.name.value));
   const missing = spec.requiredVariables.filter((v) => !declared.has(v));
   if (missing.length > 0) fail(`must declare the variables ${missing.map((v) => `$${v}`).join(', ')}`);
+  const oneOf = spec.oneOfVariables ?? [];
+  if (oneOf.length > 0 && oneOf.filter((v) => declared.has(v)).length !== 1) {
+    fail(`must declare exactly one of the variables ${oneOf.map((v) => `$${v}`).join(', ')}`);
+  }
   if (schema) {
     const errors = validate(schema, document!);
     if (errors.length > 0) fail(`does not validate against the schema: ${errors.map((e) => e.message).join('; ')}`);
   }
-  return { name: spec.name, text, document: document!, source };
+  return { name: spec.name, text, document: document!, source, variables: declared };
 }
 
 const schemas = new Map<string, GraphQLSchema>();

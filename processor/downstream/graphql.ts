@@ -13,6 +13,7 @@
 import { ConfigurationError, NonRetryableError, RetryableError } from '../errors.js';
 import { AccessDeniedError } from './errors.js';
 import { withInPlaceRetries, type HttpTransport } from './http.js';
+import { newCorrelationId } from './identity.js';
 import type { TokenCache } from './token-cache.js';
 
 export interface GraphqlError {
@@ -27,13 +28,19 @@ export interface GraphqlResponse<T> {
   readonly errors?: readonly GraphqlError[];
 }
 
-export interface GraphqlCall {
+/** What a client method takes besides its arguments: the caller's abort signal and the call's correlation id. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** Sent as X-Correlation-ID: the webhook's event id for a call made for one record. Default: a generated UUID. */
+  readonly correlationId?: string;
+}
+
+export interface GraphqlCall extends CallOptions {
   readonly url: string;
   readonly query: string;
   readonly variables: Record<string, unknown>;
   /** For messages and metrics, e.g. `updateOrder`. */
   readonly operation: string;
-  readonly signal?: AbortSignal;
   /** Statuses besides 200 whose GraphQL body the caller wants (e.g. 409). */
   readonly acceptStatuses?: readonly number[];
 }
@@ -44,6 +51,7 @@ export async function postGraphql<T>(
   call: GraphqlCall,
 ): Promise<GraphqlResponse<T>> {
   const body = JSON.stringify({ query: call.query, variables: call.variables });
+  const correlationId = call.correlationId ?? newCorrelationId();
   for (let authAttempt = 1; ; authAttempt++) {
     const token = await tokens.get();
     const res = await transport.send(call.url, {
@@ -51,6 +59,7 @@ export async function postGraphql<T>(
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
       body,
       signal: call.signal,
+      correlationId,
     });
     if (res.status === 401) {
       tokens.invalidate(token);
@@ -58,17 +67,17 @@ export async function postGraphql<T>(
       throw new AccessDeniedError(
         transport.service,
         `${transport.service} ${call.operation}: HTTP 401 even with a freshly issued token (credentials or permissions revoked?)`,
-        { details: { status: 401 } },
+        { details: { status: 401, correlationId } },
       );
     }
-    const statusError = transport.statusError(res.status, call.operation, res.text);
+    const statusError = transport.statusError(res.status, call.operation, res.text, correlationId);
     if (statusError) throw statusError;
     if (res.status === 403) {
       // A missing scope hits every order of the project alike: an outage to fix, not a reason to drain the stream.
       throw new AccessDeniedError(
         transport.service,
         `${transport.service} ${call.operation}: HTTP 403 ${res.text.slice(0, 200)} (check the client's scopes)`,
-        { details: { status: 403 } },
+        { details: { status: 403, correlationId } },
       );
     }
     const parsed = parseBody<T>(res.text);
@@ -76,14 +85,14 @@ export async function postGraphql<T>(
       if (!parsed) {
         // A proxy's error page or a truncated answer: may pass, so retried in place like a 5xx.
         throw new RetryableError(`${transport.service} ${call.operation}: HTTP ${res.status} with a non-JSON body`, {
-          details: { status: res.status },
+          details: { status: res.status, correlationId },
         });
       }
       return { status: res.status, data: parsed.data, errors: parsed.errors };
     }
     const messages = parsed?.errors?.map((e) => e.message).join('; ') || res.text.slice(0, 300);
     throw new NonRetryableError(`${transport.service} ${call.operation}: HTTP ${res.status}: ${messages}`, {
-      details: { status: res.status },
+      details: { status: res.status, correlationId },
     });
   }
 }
@@ -151,11 +160,13 @@ export class GraphqlEndpoint {
   async call<T, R>(request: GraphqlRequest, read: (answer: GraphqlAnswer<T>) => R): Promise<R> {
     const { transport, retries, onCall } = this.options;
     const started = performance.now();
+    // One id for the call, in-place retries included, so the server's logs group them.
+    const call = request.correlationId ? request : { ...request, correlationId: newCorrelationId() };
     try {
-      const res = await withInPlaceRetries(
-        () => postGraphql<Record<string, T | null>>(transport, request.tokens, request),
-        { retries, signal: request.signal },
-      );
+      const res = await withInPlaceRetries(() => postGraphql<Record<string, T | null>>(transport, call.tokens, call), {
+        retries,
+        signal: call.signal,
+      });
       if (isRequestError(res)) {
         const subject = request.subject ?? `${transport.service} ${request.operation}`;
         throw new ConfigurationError(

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { DownstreamUnavailableError, isConnectorError, RetryableError, type ConnectorError } from '../errors.js';
 import { isTransient } from './errors.js';
+import { identityHeaders, newCorrelationId } from './identity.js';
 
 export interface HttpTransportOptions {
   /** Service name in error messages and metrics, e.g. `fluent`. */
@@ -30,6 +31,8 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
+  /** The X-Correlation-ID the request was sent with. */
+  readonly correlationId: string;
 }
 
 export interface HttpRequest {
@@ -39,6 +42,8 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** What is being done, for error messages (e.g. `order query`). Never contains secrets. */
   readonly operation: string;
+  /** Sent as X-Correlation-ID (with the connector's User-Agent). Default: a generated UUID. */
+  readonly correlationId?: string;
 }
 
 export class HttpTransport {
@@ -62,13 +67,17 @@ export class HttpTransport {
       });
   }
 
-  /** Sends one request; resolves with any HTTP status, rejects with a typed error on network failure or timeout. */
+  /**
+   * Sends one request, with the connector's identity headers; resolves with any HTTP status, rejects with a typed
+   * error on network failure or timeout.
+   */
   async send(url: string, req: HttpRequest): Promise<HttpResponse> {
+    const correlationId = req.correlationId ?? newCorrelationId();
     // The caller's signal (the runtime's shutdown signal, shared by every in-flight record) is checked, not
     // listened to: one listener per call would pile up hundreds of listeners on one signal at full concurrency.
     if (req.signal?.aborted) {
       throw new RetryableError(`${this.service} ${req.operation}: aborted (shutting down)`, {
-        details: { service: this.service },
+        details: { service: this.service, correlationId },
       });
     }
     try {
@@ -76,22 +85,25 @@ export class HttpTransport {
       // machinery on the hot path (connecting is bounded by the Agent's connectTimeout).
       const res = await request(url, {
         method: req.method ?? 'POST',
-        headers: req.headers,
+        headers: { ...req.headers, ...identityHeaders(correlationId) },
         body: req.body,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
         dispatcher: this.dispatcher,
       });
       const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
+      return { status: res.statusCode, headers: res.headers, text, correlationId };
     } catch (error) {
-      throw this.networkError(error, req);
+      throw this.networkError(error, req.operation, correlationId);
     }
   }
 
-  /** Maps a non-2xx status to a typed error (408/429/5xx); returns undefined for statuses the caller must interpret. */
-  statusError(status: number, operation: string, text: string): ConnectorError | undefined {
-    const details = { status, service: this.service };
+  /**
+   * Maps a non-2xx status to a typed error (408/429/5xx); returns undefined for statuses the caller must interpret.
+   * `correlationId` (the response's) goes into the error's details, so the log line names the call.
+   */
+  statusError(status: number, operation: string, text: string, correlationId?: string): ConnectorError | undefined {
+    const details = { status, service: this.service, ...(correlationId ? { correlationId } : {}) };
     const snippet = text.slice(0, 200);
     if (status === 502 || status === 503 || status === 504) {
       return new DownstreamUnavailableError(this.service, `${this.service} ${operation}: HTTP ${status} ${snippet}`, {
@@ -109,17 +121,17 @@ export class HttpTransport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private networkError(error: unknown, req: HttpRequest): Error {
+  private networkError(error: unknown, operation: string, correlationId: string): Error {
     if (isConnectorError(error)) return error;
     const code = errorCode(error);
-    const what = `${this.service} ${req.operation}`;
+    const what = `${this.service} ${operation}`;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new RetryableError(`${what}: timed out after ${this.timeoutMs} ms`, {
         cause: error,
-        details: { service: this.service, timeoutMs: this.timeoutMs },
+        details: { service: this.service, timeoutMs: this.timeoutMs, correlationId },
       });
     }
-    const details = { service: this.service, code };
+    const details = { service: this.service, code, correlationId };
     if (
       code === 'ECONNREFUSED' ||
       code === 'ENOTFOUND' ||

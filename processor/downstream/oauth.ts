@@ -23,6 +23,10 @@ export interface TokenRequest {
   readonly rejected: (res: HttpResponse) => Error;
 }
 
+/**
+ * Sends the token request. It serves every record until the token expires, so no webhook's event id fits: the
+ * transport sends a generated X-Correlation-ID (in the details of a transport error).
+ */
 export async function requestToken(transport: HttpTransport, request: TokenRequest): Promise<FetchedToken> {
   const res = await transport.send(request.url, {
     operation: request.operation ?? 'token request',
@@ -33,7 +37,7 @@ export async function requestToken(transport: HttpTransport, request: TokenReque
     },
     body: new URLSearchParams(request.form).toString(),
   });
-  const statusError = transport.statusError(res.status, 'token request', res.text);
+  const statusError = transport.statusError(res.status, 'token request', res.text, res.correlationId);
   if (statusError) throw statusError;
   if (res.status !== 200) throw request.rejected(res);
   return parseTokenResponse(transport.service, res.text);

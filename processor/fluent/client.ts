@@ -4,7 +4,7 @@
  * answer is retryable.
  */
 import { RetryableError } from '../errors.js';
-import { errorMessages, GraphqlEndpoint } from '../downstream/graphql.js';
+import { errorMessages, GraphqlEndpoint, type CallOptions } from '../downstream/graphql.js';
 import type { HttpTransport } from '../downstream/http.js';
 import type { TokenCache } from '../downstream/token-cache.js';
 import type { FluentDocuments } from './documents.js';
@@ -55,12 +55,12 @@ export class FluentClient {
     });
   }
 
-  orderById(id: string, signal?: AbortSignal): Promise<FluentOrder | null> {
-    return this.query<FluentOrder>('orderById', this.options.documents.orderById.text, { id }, signal);
+  orderById(id: string, call?: CallOptions): Promise<FluentOrder | null> {
+    return this.query<FluentOrder>('orderById', this.options.documents.orderById.text, { id }, call);
   }
 
-  orderByRef(ref: string, signal?: AbortSignal): Promise<FluentOrder | null> {
-    return this.query<FluentOrder>('order(ref)', this.options.documents.orderByRef.text, { ref }, signal);
+  orderByRef(ref: string, call?: CallOptions): Promise<FluentOrder | null> {
+    return this.query<FluentOrder>('order(ref)', this.options.documents.orderByRef.text, { ref }, call);
   }
 
   /** Settings with any of `names` in the given contexts (filter the result: the filters combine per field). */
@@ -74,7 +74,7 @@ export class FluentClient {
       'settings',
       this.options.documents.settings.text,
       { names, contexts, contextIds },
-      signal,
+      { signal },
     );
     return (connection?.edges ?? []).flatMap((e) => (e?.node ? [e.node] : []));
   }
@@ -83,9 +83,9 @@ export class FluentClient {
     operation: string,
     query: string,
     variables: Record<string, unknown>,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<T | null> {
-    const request = { url: this.url, tokens: this.options.tokens, query, variables, operation, signal };
+    const request = { url: this.url, tokens: this.options.tokens, query, variables, operation, ...call };
     return this.endpoint.call<T, T | null>(request, ({ field, errors }) => {
       if (errors.length) {
         throw new RetryableError(`fluent ${operation}: ${errorMessages(errors)}`, { details: { service: 'fluent' } });

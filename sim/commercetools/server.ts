@@ -341,6 +341,7 @@ export async function startCommercetoolsSim(options: CommercetoolsSimOptions = {
     auth,
     credentials: clients[0]!,
     defaultProjectKey,
+    requests: srv.requests,
     close: () => srv.close(),
   };
 }

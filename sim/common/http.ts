@@ -17,9 +17,38 @@ export interface ListenOptions {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
+/** One request as a simulator received it (for tests that check what clients send, e.g. identity headers). */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+}
+
+/** The last `capacity` requests a server received, oldest first. Recording keeps a reference: no copying per request. */
+export class RequestLog {
+  private entries: RecordedRequest[] = [];
+
+  constructor(private readonly capacity = 2_000) {}
+
+  record(req: IncomingMessage): void {
+    this.entries.push({ method: req.method ?? '', path: (req.url ?? '/').split('?')[0]!, headers: req.headers });
+    if (this.entries.length > this.capacity * 2) this.entries = this.entries.slice(-this.capacity);
+  }
+
+  all(): readonly RecordedRequest[] {
+    return this.entries.slice(-this.capacity);
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
 export interface RunningServer {
   readonly server: Server;
   readonly url: string;
+  /** What the server received, newest last. */
+  readonly requests: RequestLog;
   /** Pending timers (latency, held requests) are cleared, open connections destroyed. Idempotent. */
   close(): Promise<void>;
   /** Runs `fn` after `ms`, unless the server closes first. */
@@ -28,7 +57,11 @@ export interface RunningServer {
 
 export async function listen(handler: RequestHandler, options: ListenOptions = {}): Promise<RunningServer> {
   const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => serveSafely(res, () => handler(req, res)));
+  const requests = new RequestLog();
+  const server = createServer((req, res) => {
+    requests.record(req);
+    serveSafely(res, () => handler(req, res));
+  });
   // Longer than client keep-alive defaults, so pooled connections are not closed under a client's feet.
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;
@@ -41,6 +74,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions = {
   return {
     server,
     url: `http://${address}:${port}`,
+    requests,
     later(ms, fn) {
       if (closing) return;
       const t = setTimeout(() => {

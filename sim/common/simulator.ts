@@ -3,6 +3,7 @@
  * between phases, token control, the credentials to wire a connector with, and close().
  */
 import type { FaultController, FaultKind } from './faults.js';
+import type { RequestLog } from './http.js';
 import type { AuthControl } from './tokens.js';
 
 /** Counters both simulators keep for their token endpoint and GraphQL intake. */
@@ -42,6 +43,8 @@ export interface Simulator<E extends string, Store, Stats, Credentials> {
   readonly auth: AuthControl;
   /** The credentials a connector is wired with (commercetools: the first configured client). */
   readonly credentials: Credentials;
+  /** The last requests received (method, path, headers). */
+  readonly requests: RequestLog;
   close(): Promise<void>;
 }
 

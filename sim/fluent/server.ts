@@ -188,7 +188,7 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
     sendJson(res, 404, { error: 'Not Found', message: `No route for ${req.method} ${path}` });
   }, options);
 
-  return { url: srv.url, store, faults, stats, auth, credentials, close: () => srv.close() };
+  return { url: srv.url, store, faults, stats, auth, credentials, requests: srv.requests, close: () => srv.close() };
 }
 
 function newStats(faults: FaultController<FluentEndpoint>): SimulatorStats<FluentStats, FluentEndpoint> {

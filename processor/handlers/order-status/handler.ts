@@ -113,8 +113,8 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     if (excludedByWebhook) return filteredOutcome(excludedByWebhook);
     const fetchFluentOrder = async () => {
       const order = reference.id
-        ? await deps.fluent.orderById(reference.id, signal)
-        : await deps.fluent.orderByRef(reference.ref as string, signal);
+        ? await deps.fluent.orderById(reference.id, { signal, correlationId: ctx.record.id })
+        : await deps.fluent.orderByRef(reference.ref as string, { signal, correlationId: ctx.record.id });
       if (!order) throw notFound(ctx, `Fluent order ${reference.id ?? reference.ref}`);
       return order;
     };
@@ -145,6 +145,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
       cache: deps.versions,
       conflictRetries: config.conflictRetries,
       signal,
+      correlationId: ctx.record.id,
       onConflict: (attempt, currentVersion) => {
         metrics.conflict();
         ctx.logger.debug({ attempt, currentVersion, projectKey }, 'commercetools conflict; re-reading the order');

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { loadProcessorConfig } from '../../../processor/config.js';
@@ -75,4 +76,68 @@ it("offers the handlers' extension points by method and by name, and seals them 
   expect(hooks).toHaveLength(2);
   expect(() => extensions.extend(ORDER_STATUS_ACTIONS, () => [])).toThrow(/after start/);
   expect(() => new ExtensionPoints().extend('nothing.here', () => [])).toThrow(ConfigurationError);
+});
+
+/** A plugin module written to a temp dir (plain ESM: loaded by path like any deployment's plugin). */
+function pluginFile(name: string, source: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'fc-plugin-')), name);
+  writeFileSync(path, source);
+  return path;
+}
+
+it('a plugin replaces the built-in handler by name: the routes of PROCESSOR_ROUTES reach the replacement', async () => {
+  const bed = await testBed({ partitions: 1 });
+  const custom = 'acme.order.changed';
+  const plugin = pluginFile(
+    'replaces-order-status.mjs',
+    `export const seen = [];
+     export default ({ replaceHandler }) =>
+       replaceHandler('order-status', {
+         name: 'acme-order-status',
+         handle: (ctx) => (seen.push(ctx.record.name), Promise.resolve({ status: 'applied' })),
+       });`,
+  );
+  const config = loadProcessorConfig(
+    bed.env({ PROCESSOR_PLUGINS: plugin, PROCESSOR_ROUTES: `${ORDER_STATUS}=order-status,${custom}=order-status` }),
+  );
+  const router = new Router();
+  const builtIn: string[] = [];
+  router.addHandler({
+    name: 'order-status',
+    handle: (ctx) => (builtIn.push(ctx.record.id), Promise.resolve({ status: 'applied' })),
+  });
+  for (const route of config.routes) router.route(route.messageName, route.handlerName);
+  await loadPlugins({ paths: config.plugins, router, logger });
+
+  await produce(
+    bed.topics.webhooks,
+    await encodeAll(bed.topics.webhooks, [payloadFor('O_REPL', 1), payloadFor('O_REPL', 2, custom)]),
+  );
+  processor = await startProcessor({ config: config.runtime, router, logger });
+  const events: RecordEvent[] = [];
+  processor.events.on('record', (e: RecordEvent) => events.push(e));
+  await eventually(() => events.length === 2, 15_000);
+
+  const { seen } = (await import(pathToFileURL(plugin).href)) as { seen: string[] };
+  expect(seen).toEqual([ORDER_STATUS, custom]);
+  expect(builtIn).toEqual([]);
+  expect(events.map((e) => e.outcome)).toEqual(['applied', 'applied']);
+});
+
+it('a plugin claiming a configured message name without { replace: true } fails the start, naming both', async () => {
+  const plugin = pluginFile(
+    'claims-order-status.mjs',
+    `export default ({ registerHandler }) =>
+       registerHandler('${ORDER_STATUS}', { name: 'acme', handle: () => Promise.resolve({ status: 'skipped' }) });`,
+  );
+  const router = new Router();
+  router.addHandler({ name: 'order-status', handle: () => Promise.resolve({ status: 'skipped' }) });
+  router.route(ORDER_STATUS, 'order-status');
+  const error = await loadPlugins({ paths: [plugin], router, logger }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ConfigurationError);
+  expect((error as Error).message).toMatch(
+    new RegExp(
+      `duplicate route for "${ORDER_STATUS}": already handled by "order-status" \\(PROCESSOR_ROUTES\\), refusing "acme" \\(plugin ".*claims-order-status.mjs"\\)`,
+    ),
+  );
 });

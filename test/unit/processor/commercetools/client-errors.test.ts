@@ -65,7 +65,7 @@ const failedUpdate = (code: string | undefined) => ({
 
 const update = () =>
   client()
-    .updateOrder('p', 'o1', 3, [{ setCustomField: { name: 'x', value: '"y"' } }])
+    .updateOrder('p', { id: 'o1', version: 3 }, [{ setCustomField: { name: 'x', value: '"y"' } }])
     .catch((e: unknown) => e);
 
 describe('commercetools GraphQL errors with HTTP 200', () => {

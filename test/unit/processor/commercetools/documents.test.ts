@@ -50,6 +50,34 @@ describe('commercetools documents', () => {
     expect(docs.updateOrder.text).toBe(exact);
   });
 
+  it('an override may address the order by $orderNumber instead of $id (validated against the schema)', () => {
+    const byNumber =
+      'mutation ByNumber($orderNumber: String!, $version: Long!, $actions: [OrderUpdateAction!]!) { updateOrder(orderNumber: $orderNumber, version: $version, actions: $actions) { id version } }';
+    const docs = loadCommercetoolsDocuments({ updateOrder: tempDoc(byNumber) }, schema);
+    expect([...docs.updateOrder.variables].sort()).toEqual(['actions', 'orderNumber', 'version']);
+    const built = loadCommercetoolsDocuments({}, schema);
+    expect([...built.updateOrder.variables].sort()).toEqual(['actions', 'id', 'version']);
+    const wrongType = byNumber.replace('$orderNumber: String!', '$orderNumber: Int!');
+    expect(() => loadCommercetoolsDocuments({ updateOrder: tempDoc(wrongType) }, schema)).toThrowError(
+      /does not validate against the schema/,
+    );
+  });
+
+  it.each([
+    [
+      'neither $id nor $orderNumber',
+      'mutation M($version: Long!, $actions: [OrderUpdateAction!]!) { updateOrder(id: "x", version: $version, actions: $actions) { id } }',
+    ],
+    [
+      'both $id and $orderNumber',
+      'mutation M($id: String, $orderNumber: String, $version: Long!, $actions: [OrderUpdateAction!]!) { updateOrder(id: $id, orderNumber: $orderNumber, version: $version, actions: $actions) { id } }',
+    ],
+  ])('an updateOrder override declaring %s is rejected at start', (_label, text) => {
+    expect(() => loadCommercetoolsDocuments({ updateOrder: tempDoc(text) })).toThrowError(
+      /CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: .*must declare exactly one of the variables \$id, \$orderNumber/,
+    );
+  });
+
   it('the actions the handler sends are valid OrderUpdateAction inputs (enum casing checked)', () => {
     const doc = parse(
       `mutation { updateOrder(id: "x", version: 1, actions: [

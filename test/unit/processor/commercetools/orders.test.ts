@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RetryableError } from '../../../../processor/errors.js';
-import type { CommercetoolsClient, CtOrder, UpdateResult } from '../../../../processor/commercetools/client.js';
+import type {
+  CommercetoolsClient,
+  CtOrder,
+  OrderLocator,
+  OrderTarget,
+  UpdateResult,
+} from '../../../../processor/commercetools/client.js';
+import type { CallOptions } from '../../../../processor/downstream/graphql.js';
 import { syncOrder } from '../../../../processor/commercetools/orders.js';
 import { OrderVersionCache } from '../../../../processor/commercetools/version-cache.js';
 import { statusActions } from '../../../../processor/handlers/order-status/actions.js';
@@ -9,6 +16,9 @@ import { statusActions } from '../../../../processor/handlers/order-status/actio
 function fakeCommercetools(initial: CtOrder | null) {
   let order = initial ? { ...initial } : null;
   const calls = { reads: 0, writes: 0 };
+  /** What each call was given: the write's address, every call's correlation id. */
+  const targets: OrderTarget[] = [];
+  const correlationIds: (string | undefined)[] = [];
   let conflictsToForce = 0;
   const update = (id: string, version: number, actions: readonly Record<string, unknown>[]): UpdateResult => {
     calls.writes++;
@@ -30,16 +40,22 @@ function fakeCommercetools(initial: CtOrder | null) {
     return { kind: 'updated', order: { ...order } };
   };
   const client = {
-    findOrder: () => {
+    findOrder: (_p: string, _locator: OrderLocator, call: CallOptions) => {
       calls.reads++;
+      correlationIds.push(call.correlationId);
       return Promise.resolve(order ? { ...order } : null);
     },
-    updateOrder: (_p: string, id: string, version: number, actions: readonly Record<string, unknown>[]) =>
-      Promise.resolve(update(id, version, actions)),
+    updateOrder: (_p: string, target: OrderTarget, actions: readonly Record<string, unknown>[], call: CallOptions) => {
+      targets.push(target);
+      correlationIds.push(call.correlationId);
+      return Promise.resolve(update(target.id, target.version, actions));
+    },
   };
   return {
     client: client as unknown as CommercetoolsClient,
     calls,
+    targets,
+    correlationIds,
     current: () => order,
     interfere: (patch: Partial<CtOrder>) => {
       order = { ...order!, ...patch, version: order!.version + 1 };
@@ -55,11 +71,13 @@ function run(
   desired: Parameters<typeof statusActions>[0],
   cache?: OrderVersionCache,
   conflictRetries = 3,
+  locator: OrderLocator = { by: 'orderNumber', value: 'O_1' },
 ) {
   return syncOrder({
     client: ct.client,
     projectKey: 'p',
-    locator: { by: 'orderNumber', value: 'O_1' },
+    locator,
+    correlationId: 'event-1',
     cacheKey: 'p/O_1',
     cache,
     conflictRetries,
@@ -135,6 +153,27 @@ describe('syncOrder', () => {
     const result = await run(ct, { orderState: 'Confirmed' }, cache);
     expect(result.kind).toBe('applied');
     expect(ct.current()?.orderState).toBe('Confirmed');
+  });
+
+  it('every call carries the correlation id (the webhook event id), conflict re-reads included', async () => {
+    const ct = fakeCommercetools(ORDER);
+    ct.forceConflicts(1);
+    await run(ct, { orderState: 'Confirmed' });
+    expect(ct.correlationIds).toEqual(['event-1', 'event-1', 'event-1', 'event-1']);
+  });
+
+  it("the write is addressed with the order's number: as read, else the one it was found by", async () => {
+    const ct = fakeCommercetools(ORDER); // the read selects no orderNumber (a replaced order query may not)
+    await run(ct, { orderState: 'Confirmed' });
+    expect(ct.targets).toEqual([{ id: 'o1', version: 1, orderNumber: 'O_1' }]);
+
+    const numbered = fakeCommercetools({ ...ORDER, orderNumber: 'N_7' });
+    await run(numbered, { orderState: 'Confirmed' }, undefined, 3, { by: 'id', value: 'o1' });
+    expect(numbered.targets).toEqual([{ id: 'o1', version: 1, orderNumber: 'N_7' }]);
+
+    const unnumbered = fakeCommercetools(ORDER);
+    await run(unnumbered, { orderState: 'Confirmed' }, undefined, 3, { by: 'id', value: 'o1' });
+    expect(unnumbered.targets).toEqual([{ id: 'o1', version: 1, orderNumber: undefined }]);
   });
 
   it('a missing order is reported, not thrown', async () => {

@@ -4,7 +4,12 @@
  * would label the old value with the new version, and the next write would pass the version check on stale data.
  */
 import { describe, expect, it } from 'vitest';
-import type { CommercetoolsClient, CtOrder, UpdateResult } from '../../../../processor/commercetools/client.js';
+import type {
+  CommercetoolsClient,
+  CtOrder,
+  OrderTarget,
+  UpdateResult,
+} from '../../../../processor/commercetools/client.js';
 import { syncOrder } from '../../../../processor/commercetools/orders.js';
 import { OrderVersionCache } from '../../../../processor/commercetools/version-cache.js';
 
@@ -18,7 +23,7 @@ function fakeCommercetools() {
       calls.reads++;
       return Promise.resolve({ ...order });
     },
-    updateOrder(_p: string, _id: string, version: number, actions: Record<string, unknown>[]): Promise<UpdateResult> {
+    updateOrder(_p: string, { version }: OrderTarget, actions: Record<string, unknown>[]): Promise<UpdateResult> {
       calls.writes++;
       if (version !== order.version) return Promise.resolve({ kind: 'conflict', message: 'ConcurrentModification' });
       let next: Order = { ...order, version: order.version + 1 };

@@ -20,6 +20,8 @@ let tokens: TokenCache;
 let calls: Array<{ operation: string; outcome: 'ok' | 'error' }>;
 /** Authorization headers of the GraphQL requests, in order. */
 let seenTokens: string[];
+/** X-Correlation-ID headers of the GraphQL requests, in order. */
+let seenCorrelationIds: string[];
 
 beforeEach(() => {
   agent = new MockAgent();
@@ -29,6 +31,7 @@ beforeEach(() => {
   tokens = new TokenCache(() => Promise.resolve({ accessToken: `t${++tokensIssued}`, expiresInSeconds: 3600 }));
   calls = [];
   seenTokens = [];
+  seenCorrelationIds = [];
 });
 
 afterEach(async () => {
@@ -42,6 +45,7 @@ function answer(...replies: Array<[status: number, body: unknown]>): void {
     pool.intercept({ path: '/graphql', method: 'POST' }).reply(status, (opts) => {
       const headers = opts.headers as Record<string, string>;
       seenTokens.push(headers['authorization'] ?? '');
+      seenCorrelationIds.push(headers['x-correlation-id'] ?? '');
       return typeof body === 'string' ? body : JSON.stringify(body);
     });
   }
@@ -165,5 +169,23 @@ describe('GraphqlEndpoint.call', () => {
     await expect(endpoint().call(request(), read)).rejects.toThrow('fluent orderById: boom');
     expect(seenTokens).toHaveLength(1);
     expect(calls).toEqual([{ operation: 'orderById', outcome: 'error' }]);
+  });
+});
+
+describe('correlation id', () => {
+  it("is the caller's on every attempt: token refresh and in-place retries included", async () => {
+    answer([401, {}], [503, 'unavailable'], [200, { data: { orderById: { id: '1' } } }]);
+    await endpoint().call(request({ correlationId: 'event-7' }), firstField);
+    expect(seenCorrelationIds).toEqual(['event-7', 'event-7', 'event-7']);
+  });
+
+  it('is generated once per call when the caller has none, and named in the error details', async () => {
+    answer([503, 'unavailable'], [503, 'unavailable']);
+    const error = await endpoint(1)
+      .call(request(), firstField)
+      .catch((e: unknown) => e);
+    expect(seenCorrelationIds[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seenCorrelationIds[1]).toBe(seenCorrelationIds[0]);
+    expect((error as RetryableError).details).toMatchObject({ correlationId: seenCorrelationIds[0] });
   });
 });

@@ -1,4 +1,5 @@
 /** Transport error typing and in-place retries (loopback server). */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,6 +19,11 @@ const transport = new HttpTransport({ service: 'fluent', timeoutMs: 300, connect
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/hang') return; // never answers
+    if (req.url === '/echo') {
+      const identity = { ua: req.headers['user-agent'], id: req.headers['x-correlation-id'] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(identity));
+      return;
+    }
     const status = Number(req.url?.slice(1)) || 200;
     res.writeHead(status, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
@@ -32,6 +38,19 @@ afterAll(async () => {
 });
 
 describe('HttpTransport', () => {
+  it('every request says who sends it: User-Agent with the package version, X-Correlation-ID', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    const given = await transport.send(`${base}/echo`, { operation: 'probe', correlationId: 'event-1' });
+    expect(JSON.parse(given.text)).toEqual({ ua: `fluent-commercetools-connector/${version}`, id: 'event-1' });
+    expect(given.correlationId).toBe('event-1');
+    // The caller's headers cannot drop the identity.
+    const generated = await transport.send(`${base}/echo`, { operation: 'probe', headers: { 'user-agent': 'x' } });
+    const sent = JSON.parse(generated.text) as { ua: string; id: string };
+    expect(sent.ua).toBe(`fluent-commercetools-connector/${version}`);
+    expect(sent.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated.correlationId).toBe(sent.id);
+  });
+
   it.each([
     [502, DownstreamUnavailableError],
     [503, DownstreamUnavailableError],
