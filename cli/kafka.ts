@@ -4,7 +4,7 @@
  * read-ranges.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { kafkaClientConfig, kafkaLogCreator, REDACT_PATHS, type ConnectionConfig } from '../common/index.js';
 import { brokersUnreachable, unknownTopics } from './errors.js';
@@ -152,9 +152,17 @@ export async function offsetsForTimestamp(
   );
 }
 
-/** Idempotent producer with acks=all: a batch counts as written only once every in-sync replica has it. */
+/**
+ * Idempotent producer with acks=all: a batch counts as written only once every in-sync replica has it. Partitions by
+ * key like the ingress and the processor (Java-compatible murmur2), so a replayed record joins its order's partition.
+ */
 export async function connectProducer(client: CliKafka): Promise<Producer> {
-  const producer = client.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = client.kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   return producer;
 }

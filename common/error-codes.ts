@@ -55,6 +55,10 @@ export const ERROR_CODES = {
   ORDER_NOT_FOUND: spec(true, 'the commercetools order does not exist (yet)'),
   ORDER_NOT_FOUND_FINAL: spec(false, 'the commercetools order still does not exist after the configured attempts'),
   DUPLICATE_HANDLER: spec(false, 'two handlers claim one message name'),
+  RETENTION_TOO_SHORT: spec(
+    false,
+    "a retry delay is longer than its retry topic's retention.ms (records would be deleted before they are due)",
+  ),
 
   // Ingress (HTTP status Fluent sees)
   INVALID_JSON: spec(false, 'the body is not JSON', { status: 400 }),

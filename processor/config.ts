@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { topicNames, type TopicNames } from '../schemas/index.js';
 import {
   connectionEnvSchema,
+  formatDurationMs,
   int,
   list,
   oneOf,
@@ -29,46 +30,83 @@ const routes = text(formatRoutes(DEFAULT_ROUTES)).transform((value, ctx) => {
   }
 });
 
+/**
+ * Longest retry delay accepted. A tier is a pause before another attempt, not a scheduler: longer delays outlive the
+ * topics' default retention (7 days, `fc-connector topics create`) and Node's timer range (about 24.8 days).
+ */
+export const MAX_RETRY_DELAY_MS = 7 * 86_400_000;
+
 const retryDelays = text('5s,1m,10m').transform((value, ctx) => {
+  let delays: number[];
   try {
-    return parseRetryDelays(value);
+    delays = parseRetryDelays(value);
   } catch (error) {
     // The problem list names the variable already.
     ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^RETRY_DELAYS:\s*/, '') });
     return z.NEVER;
   }
+  const tooLong = delays.findIndex((ms) => ms > MAX_RETRY_DELAY_MS);
+  if (tooLong >= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `tier ${tooLong + 1} waits ${formatDurationMs(delays[tooLong]!)}; at most ${formatDurationMs(MAX_RETRY_DELAY_MS)} is supported`,
+    });
+    return z.NEVER;
+  }
+  return delays;
 });
 
+/**
+ * KafkaJS sends a heartbeat only when the interval has passed since the last one, checked between batches; with an
+ * interval above a third of the session timeout, one slow check can let the session expire and the member is evicted.
+ */
+function heartbeatWithinSession(
+  env: { SESSION_TIMEOUT_MS: number; HEARTBEAT_INTERVAL_MS: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.HEARTBEAT_INTERVAL_MS * 3 > env.SESSION_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HEARTBEAT_INTERVAL_MS'],
+      message:
+        'must be at most a third of SESSION_TIMEOUT_MS, or a late heartbeat gets the member evicted; ' +
+        'lower HEARTBEAT_INTERVAL_MS or raise SESSION_TIMEOUT_MS',
+    });
+  }
+}
+
 export const processorEnvSchema = connectionEnvSchema.and(
-  z.object({
-    CONSUMER_GROUP_ID: text('fc-connector-processor'),
-    /** Handlers running at once across all keys and partitions. */
-    PROCESSOR_CONCURRENCY: int({ default: 256, min: 1, max: 10_000 }),
-    /** Partition batches processed at once (KafkaJS partitionsConsumedConcurrently). */
-    PROCESSOR_PARTITIONS_CONCURRENCY: int({ default: 32, min: 1, max: 1_000 }),
-    RETRY_DELAYS: retryDelays,
-    PROCESSOR_PLUGINS: list(),
-    PROCESSOR_ROUTES: routes,
-    PORT: int({ default: 9090, min: 0, max: 65_535 }),
-    HOST: text('0.0.0.0'),
-    UNKNOWN_MESSAGE_POLICY: oneOf(['dlq', 'skip'], 'dlq'),
-    /** Fetch sizing: large batches keep many keys in flight. */
-    FETCH_MAX_BYTES: int({ default: 20 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
-    FETCH_MAX_BYTES_PER_PARTITION: int({ default: 2 * 1024 * 1024, min: 1024, max: 512 * 1024 * 1024 }),
-    FETCH_MIN_BYTES: int({ default: 1, min: 1, max: 100 * 1024 * 1024 }),
-    FETCH_MAX_WAIT_MS: int({ default: 250, min: 0, max: 60_000 }),
-    SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
-    HEARTBEAT_INTERVAL_MS: int({ default: 3_000, min: 100, max: 60_000 }),
-    /** Outage pause: first backoff, cap. */
-    PAUSE_BACKOFF_INITIAL_MS: int({ default: 1_000, min: 10, max: 600_000 }),
-    PAUSE_BACKOFF_MAX_MS: int({ default: 60_000, min: 10, max: 3_600_000 }),
-    /** Failure-rate breaker: within the window, at least MIN retryable failures making up ≥ RATIO of outcomes. */
-    OUTAGE_WINDOW_MS: int({ default: 10_000, min: 100, max: 600_000 }),
-    OUTAGE_MIN_FAILURES: int({ default: 50, min: 1, max: 1_000_000 }),
-    OUTAGE_FAILURE_RATIO_PERCENT: int({ default: 80, min: 1, max: 100 }),
-    /** Graceful stop: in-flight work gets this long before it is aborted (and redelivered later). */
-    SHUTDOWN_TIMEOUT_MS: int({ default: 15_000, min: 0, max: 600_000 }),
-  }),
+  z
+    .object({
+      CONSUMER_GROUP_ID: text('fc-connector-processor'),
+      /** Handlers running at once across all keys and partitions. */
+      PROCESSOR_CONCURRENCY: int({ default: 256, min: 1, max: 10_000 }),
+      /** Partition batches processed at once (KafkaJS partitionsConsumedConcurrently). */
+      PROCESSOR_PARTITIONS_CONCURRENCY: int({ default: 32, min: 1, max: 1_000 }),
+      RETRY_DELAYS: retryDelays,
+      PROCESSOR_PLUGINS: list(),
+      PROCESSOR_ROUTES: routes,
+      PORT: int({ default: 9090, min: 0, max: 65_535 }),
+      HOST: text('0.0.0.0'),
+      UNKNOWN_MESSAGE_POLICY: oneOf(['dlq', 'skip'], 'dlq'),
+      /** Fetch sizing: large batches keep many keys in flight. */
+      FETCH_MAX_BYTES: int({ default: 20 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
+      FETCH_MAX_BYTES_PER_PARTITION: int({ default: 2 * 1024 * 1024, min: 1024, max: 512 * 1024 * 1024 }),
+      FETCH_MIN_BYTES: int({ default: 1, min: 1, max: 100 * 1024 * 1024 }),
+      FETCH_MAX_WAIT_MS: int({ default: 250, min: 0, max: 60_000 }),
+      SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
+      HEARTBEAT_INTERVAL_MS: int({ default: 3_000, min: 100, max: 60_000 }),
+      /** Outage pause: first backoff, cap. */
+      PAUSE_BACKOFF_INITIAL_MS: int({ default: 1_000, min: 10, max: 600_000 }),
+      PAUSE_BACKOFF_MAX_MS: int({ default: 60_000, min: 10, max: 3_600_000 }),
+      /** Failure-rate breaker: within the window, at least MIN retryable failures making up ≥ RATIO of outcomes. */
+      OUTAGE_WINDOW_MS: int({ default: 10_000, min: 100, max: 600_000 }),
+      OUTAGE_MIN_FAILURES: int({ default: 50, min: 1, max: 1_000_000 }),
+      OUTAGE_FAILURE_RATIO_PERCENT: int({ default: 80, min: 1, max: 100 }),
+      /** Graceful stop: in-flight work gets this long before it is aborted (and redelivered later). */
+      SHUTDOWN_TIMEOUT_MS: int({ default: 15_000, min: 0, max: 600_000 }),
+    })
+    .superRefine(heartbeatWithinSession),
 );
 
 export type ProcessorEnv = z.output<typeof processorEnvSchema>;

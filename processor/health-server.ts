@@ -16,7 +16,8 @@ export async function startHealthServer(options: {
   host: string;
   registry: Registry;
   live: () => boolean;
-  ready: () => boolean;
+  /** Why the service is not ready (shown in the 503 body), or undefined when it is. */
+  notReady: () => string | undefined;
 }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -25,10 +26,10 @@ export async function startHealthServer(options: {
       return;
     }
     if (path === '/health/live' || path === '/health/ready') {
-      const ok = path === '/health/live' ? options.live() : options.ready();
+      const reason = path === '/health/live' ? (options.live() ? undefined : 'stopped') : options.notReady();
       res
-        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: ok ? 'ok' : 'unavailable' }));
+        .writeHead(reason === undefined ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(reason === undefined ? { status: 'ok' } : { status: 'unavailable', reason }));
       return;
     }
     if (path === '/metrics') {

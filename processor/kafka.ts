@@ -1,8 +1,9 @@
 /**
- * Thin KafkaJS adapter for the processor: one consumer (group member) and one producer for retry/DLQ records.
- * KafkaJS's own logs (warn and above) go to pino through the common adapter, so there is one log stream.
+ * Thin KafkaJS adapter for the processor: one consumer (group member), one producer for retry/DLQ records and an
+ * admin client for the start-up checks. KafkaJS's own logs (warn and above) go to pino through the common adapter,
+ * so there is one log stream.
  */
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaClientConfig, kafkaLogCreator } from '../common/index.js';
 import type { ProcessorRuntimeConfig } from './config.js';
@@ -11,6 +12,8 @@ import type { OutgoingRecord } from './failure-records.js';
 export interface ProcessorKafka {
   readonly consumer: Consumer;
   readonly producer: Producer;
+  /** For the start-up checks (startup-checks.ts); connected only while they run. */
+  readonly admin: Admin;
   /** Produces one retry/DLQ record and resolves only once every in-sync replica has it (acks=-1). */
   readonly produce: (record: OutgoingRecord) => Promise<void>;
 }
@@ -34,10 +37,16 @@ export function createProcessorKafka(config: ProcessorRuntimeConfig, logger: Log
     maxWaitTimeInMs: config.fetch.maxWaitTimeInMs,
     allowAutoTopicCreation: false,
   });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // The ingress's partitioner (Java-compatible murmur2; docs/architecture.md, "Kafka contract"): a retry or DLQ record
+  // lands on the partition its key has on the main topic (with equal partition counts), as with any Java client.
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   return {
     consumer,
     producer,
+    admin: kafka.admin(),
     produce: async (record) => {
       await producer.send({
         topic: record.topic,

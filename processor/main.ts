@@ -36,12 +36,13 @@ async function main(): Promise<void> {
     host: config.host,
     registry,
     live: () => processor.alive(),
-    ready: () => processor.ready(),
+    notReady: () => processor.notReadyReason(),
   });
   logger.info({ port: health.port }, 'health and metrics listening');
 
   let shuttingDown = false;
-  const shutdown = (signal: string): void => {
+  // A signal ends with 0; a crash or a fatal state with 1, so an orchestrator restarts the process and counts it.
+  const shutdown = (signal: string, exitCode: number): void => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
@@ -49,39 +50,55 @@ async function main(): Promise<void> {
       .stop()
       .then(() => health.close())
       .then(
-        () => process.exit(0),
+        () => process.exit(exitCode),
         (error: unknown) => {
           logger.error({ err: errorMessageOf(error) }, 'shutdown failed');
           process.exit(1);
         },
       );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
   processor.events.on('crash', () => {
     if (!processor.alive()) {
       logger.fatal('consumer stopped for good; exiting so the orchestrator restarts the process');
-      shutdown('crash');
+      shutdown('crash', 1);
     }
   });
+  const exitOnFatal = (reason: string): void => {
+    logger.fatal({ reason }, 'processor cannot go on; exiting so the orchestrator restarts the process');
+    shutdown('fatal', 1);
+  };
+  processor.events.on('fatal', exitOnFatal);
+  const early = processor.fatal(); // reported before this listener was attached
+  if (early !== undefined) exitOnFatal(early);
 }
 
 /**
- * A start that fails on configuration exits with EX_CONFIG (78), so an orchestrator shows a deployment problem rather
- * than a crash loop. Decided by code: CONFIG is an invalid environment; CONFIGURATION at start comes from the router
- * or PROCESSOR_PLUGINS (a module that cannot be loaded, a duplicate route).
+ * Start-up errors that a change of deployment fixes, not a restart: they exit with EX_CONFIG (78), so an orchestrator
+ * shows a deployment problem rather than a crash loop. CONFIG is an invalid environment; CONFIGURATION comes from the
+ * router or PROCESSOR_PLUGINS (a module that cannot be loaded, a duplicate route); UNKNOWN_TOPIC and
+ * RETENTION_TOO_SHORT from the topic checks (startup-checks.ts).
  */
-function startupExitCode(error: unknown): number {
-  const code = errorCodeOf(error);
-  return code === 'CONFIG' || code === 'CONFIGURATION' ? EXIT_CONFIG : 1;
-}
+const DEPLOYMENT_ERRORS: ReadonlySet<string> = new Set([
+  'CONFIG',
+  'CONFIGURATION',
+  'UNKNOWN_TOPIC',
+  'RETENTION_TOO_SHORT',
+]);
 
 main().catch((error: unknown) => {
-  // An invalid environment lists every problem (unbounded); anything else is one bounded line with its causes.
-  console.error(
-    isConnectorError(error) && error.code === 'CONFIG'
-      ? error.message
-      : `processor failed to start: ${errorMessageOf(error)}`,
-  );
-  process.exit(startupExitCode(error));
+  console.error(startupFailureMessage(error));
+  process.exit(DEPLOYMENT_ERRORS.has(errorCodeOf(error)) ? EXIT_CONFIG : 1);
 });
+
+/**
+ * Deployment errors say what to fix and are printed whole (an invalid environment lists every problem); anything else
+ * is one bounded line with its causes.
+ */
+function startupFailureMessage(error: unknown): string {
+  if (!isConnectorError(error) || !DEPLOYMENT_ERRORS.has(error.code)) {
+    return `processor failed to start: ${errorMessageOf(error)}`;
+  }
+  return error.code === 'CONFIG' ? error.message : `processor failed to start: ${error.message}`;
+}

@@ -69,4 +69,34 @@ describe('loadProcessorConfig', () => {
     expect(text).toMatch(/UNKNOWN_MESSAGE_POLICY/);
     expect(text).toMatch(/KAFKA_BROKERS/);
   });
+
+  it('refuses a retry delay above the supported maximum, naming the tier', () => {
+    expect(() => loadProcessorConfig({ RETRY_DELAYS: '5s,1m,7d' })).not.toThrow();
+    const problems = problemsOf({ RETRY_DELAYS: '5s,1m,720h' });
+    expect(problems).toEqual([expect.stringMatching(/^RETRY_DELAYS: tier 3 waits 30d; at most 7d is supported/)]);
+  });
+
+  it('refuses a heartbeat interval above a third of the session timeout, naming both', () => {
+    expect(() => loadProcessorConfig({ SESSION_TIMEOUT_MS: '9000', HEARTBEAT_INTERVAL_MS: '3000' })).not.toThrow();
+    const problems = problemsOf({ SESSION_TIMEOUT_MS: '9000', HEARTBEAT_INTERVAL_MS: '3001' });
+    expect(problems).toEqual([expect.stringMatching(/^HEARTBEAT_INTERVAL_MS: .*a third of SESSION_TIMEOUT_MS/)]);
+    // Reported beside the other problems, not instead of them.
+    const together = problemsOf({ HEARTBEAT_INTERVAL_MS: '60000', PROCESSOR_CONCURRENCY: '0' });
+    expect(together).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^HEARTBEAT_INTERVAL_MS/),
+        expect.stringMatching(/^PROCESSOR_CONCURRENCY/),
+      ]),
+    );
+  });
 });
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadProcessorConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}

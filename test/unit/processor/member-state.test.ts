@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events';
+import type { Consumer } from 'kafkajs';
+import { pino } from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { followConsumer, MemberState } from '../../../processor/member-state.js';
+
+describe('MemberState', () => {
+  it('is ready only while it is a group member', () => {
+    const state = new MemberState();
+    expect(state.notReadyReason()).toMatch(/not a consumer-group member/);
+    state.joinedGroup();
+    expect(state.notReadyReason()).toBeUndefined();
+    state.leftGroup();
+    expect(state.notReadyReason()).toMatch(/rebalancing/);
+    expect(state.alive()).toBe(true);
+  });
+
+  it('names a fatal reason on readiness and ends liveness; the first reason wins', () => {
+    const state = new MemberState();
+    state.joinedGroup();
+    state.failed('cannot write to orders.dlq: TOPIC_AUTHORIZATION_FAILED');
+    state.failed('a later reason');
+    expect(state.notReadyReason()).toBe('cannot write to orders.dlq: TOPIC_AUTHORIZATION_FAILED');
+    expect(state.fatal).toBe('cannot write to orders.dlq: TOPIC_AUTHORIZATION_FAILED');
+    expect(state.alive()).toBe(false);
+  });
+
+  it("reports the runner's own reason while the member is otherwise ready", () => {
+    const state = new MemberState();
+    state.joinedGroup();
+    expect(state.notReadyReason('retry/DLQ produce failing')).toBe('retry/DLQ produce failing');
+  });
+
+  it('is neither ready nor alive once stopped or crashed for good', () => {
+    const stopped = new MemberState();
+    stopped.joinedGroup();
+    stopped.stopped();
+    expect([stopped.notReadyReason(), stopped.alive()]).toEqual(['stopping', false]);
+    const crashed = new MemberState();
+    crashed.joinedGroup();
+    crashed.crashed();
+    expect([crashed.notReadyReason(), crashed.alive()]).toEqual(['consumer crashed', false]);
+  });
+});
+
+describe('followConsumer', () => {
+  const EVENTS = { GROUP_JOIN: 'group_join', REBALANCING: 'rebalancing', CRASH: 'crash' };
+
+  function follow() {
+    const bus = new EventEmitter();
+    const consumer = { events: EVENTS, on: (name: string, fn: (e: unknown) => void) => bus.on(name, fn) };
+    const runner = { resetDelays: vi.fn(), forgetPartitions: vi.fn() };
+    const state = new MemberState();
+    const events = new EventEmitter();
+    followConsumer(consumer as unknown as Consumer, { state, runner, logger: pino({ level: 'silent' }), events });
+    return { bus, runner, state, events };
+  }
+
+  it('on joining: ready, delay timers reset, lag series of partitions no longer held forgotten', () => {
+    const { bus, runner, state, events } = follow();
+    const ready = vi.fn();
+    events.on('ready', ready);
+    const memberAssignment = { orders: [0, 2] };
+    bus.emit(EVENTS.GROUP_JOIN, { payload: { groupId: 'g', memberId: 'm', memberAssignment } });
+    expect(state.notReadyReason()).toBeUndefined();
+    expect(runner.resetDelays).toHaveBeenCalledTimes(1);
+    expect(runner.forgetPartitions).toHaveBeenCalledWith(memberAssignment);
+    expect(ready).toHaveBeenCalledTimes(1);
+  });
+
+  it('on a crash: delay timers reset (a restarted consumer has fresh pause state); alive only while KafkaJS restarts', () => {
+    const { bus, runner, state, events } = follow();
+    const crashes: unknown[] = [];
+    events.on('crash', (error: unknown) => crashes.push(error));
+    bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: {} } });
+    bus.emit(EVENTS.CRASH, { payload: { error: new Error('connection lost'), restart: true } });
+    expect(runner.resetDelays).toHaveBeenCalledTimes(2);
+    expect([state.notReadyReason(), state.alive()]).toEqual([expect.stringMatching(/rebalancing/), true]);
+    bus.emit(EVENTS.CRASH, { payload: { error: new Error('gave up'), restart: false } });
+    expect([state.notReadyReason(), state.alive()]).toEqual(['consumer crashed', false]);
+    expect(crashes).toHaveLength(2);
+  });
+
+  it('a rebalance makes the member not ready until it joins again', () => {
+    const { bus, state } = follow();
+    bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: {} } });
+    bus.emit(EVENTS.REBALANCING, {});
+    expect(state.notReadyReason()).toMatch(/rebalancing/);
+  });
+});
