@@ -6,6 +6,10 @@
  *   3. provisions topics with `fc-connector topics create`, starts the ingress and the processor (real entry points)
  *   4. sends a stream of signed order-status webhooks (with Fluent-style duplicate deliveries) and shows progress
  *   5. waits until commercetools reflects every order, prints a table, and exits (or keeps running with --keep-running)
+ *
+ * The table depends only on the seed: every order ends in the states the status rule gives for its path
+ * (docs/architecture.md, "Processing semantics"), whatever the timing; the demo checks each order against the rule
+ * (sim/scenario.ts) and leaves timing-dependent figures (versions, writes, duration) to the summary line.
  */
 import { writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -108,16 +112,9 @@ function printTable(pipeline: Pipeline, scenarios: OrderScenario[]): void {
   const rows = scenarios.map((s) => {
     const fluent = pipeline.fluent.store.getOrder({ ref: s.ref });
     const ct = pipeline.ct.store.getOrder({ orderNumber: s.ref });
-    return [
-      s.ref,
-      fluent?.status ?? '?',
-      ct?.orderState ?? '-',
-      ct?.paymentState ?? '-',
-      ct?.shipmentState ?? '-',
-      String(ct?.version ?? '-'),
-    ];
+    return [s.ref, fluent?.status ?? '?', ct?.orderState ?? '-', ct?.paymentState ?? '-', ct?.shipmentState ?? '-'];
   });
-  const header = ['order ref', 'Fluent status', 'orderState', 'paymentState', 'shipmentState', 'version'];
+  const header = ['order ref', 'Fluent status', 'orderState', 'paymentState', 'shipmentState'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
@@ -179,6 +176,11 @@ async function main(): Promise<void> {
     const problems = await waitConverged(pipeline, scenarios);
     const seconds = (Date.now() - started) / 1000;
     printTable(pipeline, scenarios);
+    const passedBooked = scenarios.filter((s) => s.statuses.at(-1) === 'COMPLETE' && s.statuses.includes('BOOKED'));
+    const paid = passedBooked.filter(
+      (s) => pipeline.ct.store.getOrder({ orderNumber: s.ref })?.paymentState === 'Paid',
+    );
+    log(`${paid.length} of ${passedBooked.length} COMPLETE orders whose path passed BOOKED show Paid`);
     const ct = pipeline.ct.stats;
     console.log(
       `\n${scenarios.length} orders, ${events} status events, ${sent} deliveries (${sent - events} duplicates) in ${seconds.toFixed(1)} s; ` +
@@ -189,7 +191,7 @@ async function main(): Promise<void> {
       console.error(`\n[demo] ${problems.length} orders are not in the expected state:\n  ${problems.join('\n  ')}`);
       exitCode = 1;
     } else {
-      log('every commercetools order matches its Fluent status ✔');
+      log('every commercetools order is in the state the status rule gives for its Fluent path ✔');
     }
     if (options.keepRunning) {
       const keyFile = join(stackDir, `demo-${runId}-fluent-key.pem`);

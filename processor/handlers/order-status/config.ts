@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { duration, int, list, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
 import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
+import { DEFAULT_PROGRESSIONS, describeProgressions, parseProgressions, type Progressions } from './progressions.js';
 
 export const CORRELATION_STRATEGIES = ['orderNumber', 'id', 'strip-prefix', 'attribute'] as const;
 export type CorrelationStrategy = (typeof CORRELATION_STRATEGIES)[number];
@@ -87,7 +88,19 @@ export interface OrderStatusConfig {
   readonly httpConnections: number;
   /** Entries in the order-version cache (0 disables it). Default 50,000. */
   readonly versionCacheSize: number;
+  /** Forward orders of the status rule (ORDER_STATE_PROGRESSIONS). Default DEFAULT_PROGRESSIONS. */
+  readonly progressions?: Progressions;
 }
+
+/** The status rule's progressions (progressions.ts syntax); unset → the defaults. */
+const progressions = () =>
+  text().transform((source, ctx): Progressions => {
+    if (source === undefined) return DEFAULT_PROGRESSIONS;
+    const parsed = parseProgressions(source);
+    if ('progressions' in parsed) return parsed.progressions;
+    for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
 
 /**
  * A required http(s) URL. common/env's `url()` without a default lets an unset or blank variable through as
@@ -151,6 +164,7 @@ export const orderStatusEnvSchema = z
     HTTP_RETRIES: int({ default: 2, min: 0, max: 5 }),
     HTTP_CONNECTIONS: int({ default: 128, min: 1, max: 4096 }),
     ORDER_VERSION_CACHE_SIZE: int({ default: 50_000, min: 0, max: 10_000_000 }),
+    ORDER_STATE_PROGRESSIONS: progressions(),
   })
   .superRefine((env, ctx) => {
     for (const [variable, message] of correlationProblems(env)) {
@@ -249,6 +263,7 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
     httpRetries: e.HTTP_RETRIES,
     httpConnections: e.HTTP_CONNECTIONS,
     versionCacheSize: e.ORDER_VERSION_CACHE_SIZE,
+    progressions: e.ORDER_STATE_PROGRESSIONS,
   });
 }
 
@@ -266,6 +281,7 @@ export function describeOrderStatusConfig(config: OrderStatusConfig): Record<str
       refPattern: config.orderFilter?.refPattern?.source ?? 'any',
     },
     settingsCacheTtlMs: config.settingsCacheTtlMs,
+    progressions: describeProgressions(config.progressions ?? DEFAULT_PROGRESSIONS),
     documentOverrides: {
       ...Object.fromEntries(Object.entries(config.fluent.documents).filter(([, v]) => v)),
       ...Object.fromEntries(Object.entries(config.commercetools.documents).filter(([, v]) => v)),

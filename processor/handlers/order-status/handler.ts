@@ -1,11 +1,19 @@
 /**
- * The order-status handler (docs/architecture.md, "The job" and "Processing semantics"): for each webhook, fetch the order from Fluent *now* (its current
- * status is the desired state, never the webhook's `entityStatus`, so a late retry or duplicate cannot regress an
- * order), map the status through the cached settings, find the commercetools order and send one `updateOrder` with
- * only the changing actions. Per message: one Fluent order fetch, at most one commercetools read, one write.
+ * The order-status handler (docs/architecture.md, "The job" and "Processing semantics"): for each webhook, fetch the
+ * order from Fluent *now*, apply the status rule (desired-state.ts: the current status's mapping in any direction,
+ * else the webhook's own status only forward) through the cached settings, find the commercetools order and send one
+ * `updateOrder` with only the changing actions. Per message: one Fluent order fetch (a second one before writing over
+ * a commercetools version this process did not write, see freshness.ts), at most one commercetools read, one write.
+ * A bad mapping value blocks only its own dimension: the others are written, then the record fails as CONFIGURATION.
  */
 import type { ErrorCode } from '../../../common/error-codes.js';
-import { errorCodeOf, NonRetryableError, RetryableError, type ConnectorError } from '../../errors.js';
+import {
+  ConfigurationError,
+  errorCodeOf,
+  NonRetryableError,
+  RetryableError,
+  type ConnectorError,
+} from '../../errors.js';
 import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
 import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
 import { syncOrder } from '../../commercetools/orders.js';
@@ -13,12 +21,15 @@ import type { OrderVersionCache } from '../../commercetools/version-cache.js';
 import type { FluentClient, FluentOrder } from '../../fluent/client.js';
 import type { TtlCache } from '../../downstream/ttl-cache.js';
 import { projectKeyFor, type AccountMapping } from './account.js';
-import { isEmptyDesire, statusActions, type OrderUpdateAction } from './actions.js';
+import { statusActions, type OrderUpdateAction } from './actions.js';
 import type { OrderStatusConfig } from './config.js';
 import type { ExtraActionHooks } from './extension.js';
 import { locateOrder, locatorKey } from './correlation.js';
 import { filteredOutcome, outcomeLabel, webhookOrderFacts, type OrderFilter } from './order-filter.js';
-import { desiredStatesFor, type DesiredStates, type StatusMappings } from './mapping.js';
+import { desiredStates, isEmptyPlan, planStatus, type StatusEvent } from './desired-state.js';
+import { FluentFreshness } from './freshness.js';
+import type { DesiredStates, MappingProblem, StatusMappings } from './mapping.js';
+import { DEFAULT_PROGRESSIONS } from './progressions.js';
 import type { OrderStatusMetrics } from './metrics.js';
 
 export const ORDER_STATUS_HANDLER_NAME = 'order-status';
@@ -89,8 +100,31 @@ export function fluentOrderReference(payload: HandlerContext['payload']): { id?:
   return undefined;
 }
 
+/** The statuses the rule reads: Fluent's current one, and the webhook's own when it is about the order itself. */
+export function statusEventOf(payload: HandlerContext['payload'], fluentOrder: FluentOrder): StatusEvent {
+  const entityStatus = typeof payload.entityStatus === 'string' ? payload.entityStatus.trim() : '';
+  return String(payload.entityType).toUpperCase() === 'ORDER' && entityStatus
+    ? { currentStatus: fluentOrder.status, entityStatus }
+    : { currentStatus: fluentOrder.status };
+}
+
+/** Invalid mapping values (setting, key, valid values): not retriable, dead-lettered for a replay after the fix. */
+function mappingError(problems: readonly MappingProblem[], applied: readonly OrderUpdateAction[]): ConfigurationError {
+  const written = applied.length ? applied.map((a) => Object.keys(a)[0]).join(', ') : 'nothing';
+  return new ConfigurationError(
+    `${problems.map((p) => p.message).join('; ')} (other dimensions written: ${written}; replay this record after fixing the setting)`,
+    {
+      details: {
+        problems: problems.map(({ setting, key, validValues }) => ({ setting, key, validValues })),
+        applied,
+      },
+    },
+  );
+}
+
 export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
   const { config, metrics } = deps;
+  const progressions = config.progressions ?? DEFAULT_PROGRESSIONS;
 
   const notFound = (ctx: HandlerContext, what: string): ConnectorError => {
     const details = { attempt: ctx.attempt, maxAttempts: config.orderNotFoundMaxAttempts };
@@ -123,10 +157,10 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     const excludedByOrder = deps.orderFilter?.exclusion(firstFetch);
     if (excludedByOrder) return filteredOutcome(excludedByOrder);
     let fluentOrder = firstFetch;
-
-    let desired = desiredStatesFor(settings.mappings, fluentOrder.status);
+    let plan = planStatus(settings.mappings, statusEventOf(payload, fluentOrder));
     const extraActions = deps.extraActions?.size ? deps.extraActions : undefined;
-    if (isEmptyDesire(desired) && !extraActions) {
+    if (isEmptyPlan(plan) && !extraActions) {
+      if (plan.problems.length > 0) throw mappingError(plan.problems, []);
       return { status: 'skipped', detail: `Fluent status ${fluentOrder.status} is not mapped` };
     }
     const projectKey = projectKeyFor(
@@ -137,11 +171,18 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
       config.commercetools.projectKey,
     );
     const locator = locateOrder(config.correlation, fluentOrder);
+    const cacheKey = locatorKey(projectKey, locator);
+    const freshness = new FluentFreshness(deps.versions?.get(cacheKey)?.version);
+    let desired: DesiredStates = {};
+    const statusActionsFor = (ctOrder: CtOrder) => {
+      desired = desiredStates(plan, progressions, ctOrder);
+      return statusActions(desired, ctOrder);
+    };
     const result = await syncOrder({
       client: deps.commercetools,
       projectKey,
       locator,
-      cacheKey: locatorKey(projectKey, locator),
+      cacheKey,
       cache: deps.versions,
       conflictRetries: config.conflictRetries,
       signal,
@@ -151,13 +192,19 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
         ctx.logger.debug({ attempt, currentVersion, projectKey }, 'commercetools conflict; re-reading the order');
       },
       // The other writer may have been another instance applying a newer Fluent status (e.g. during a rebalance):
-      // recompute from what Fluent reports now, never from the status fetched before the conflict.
-      refreshDesired: async () => {
-        fluentOrder = await fetchFluentOrder();
-        desired = desiredStatesFor(settings.mappings, fluentOrder.status);
+      // recompute from what Fluent reports now — fetched after the re-read (freshness.ts), never before it.
+      refreshDesired: () => {
+        freshness.conflict();
+        return Promise.resolve();
       },
       actionsFor: async (ctOrder) => {
-        const actions = statusActions(desired, ctOrder);
+        let actions = statusActionsFor(ctOrder);
+        if (freshness.mustRefetch(ctOrder.version, actions.length > 0 || extraActions !== undefined)) {
+          fluentOrder = await fetchFluentOrder();
+          plan = planStatus(settings.mappings, statusEventOf(payload, fluentOrder));
+          freshness.refetched(ctOrder.version);
+          actions = statusActionsFor(ctOrder);
+        }
         if (!extraActions) return actions;
         const extra = await extraActions.actionsFor({
           ctx,
@@ -172,6 +219,8 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     });
     const where = `commercetools order ${locator.by}=${locator.value} (project ${projectKey})`;
     if (result.kind === 'not-found') throw notFound(ctx, where);
+    // The valid dimensions are written; the record still fails so that a replay after the fix completes it.
+    if (plan.problems.length > 0) throw mappingError(plan.problems, result.kind === 'applied' ? result.actions : []);
     if (result.kind === 'unchanged') {
       return { status: 'skipped', detail: `${where} already matches Fluent status ${fluentOrder.status}` };
     }

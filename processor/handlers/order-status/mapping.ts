@@ -1,12 +1,11 @@
 /**
  * Status mappings (pure). Fluent settings hold many-to-one maps `{"fluent": {"<FLUENT_STATUS>": "<ct value>"}}`
- * (docs/architecture.md, "Fluent"). Values are matched case-insensitively against the commercetools enums and normalised to their
- * PascalCase spelling (the documented example uses `paid`). Problems are kept, not thrown, when a setting is parsed:
- * they surface as a ConfigurationError only for the message whose status hits them, so one typo does not stop every
- * other status from syncing. A status missing from a mapping leaves that dimension alone.
+ * (docs/architecture.md, "Fluent"). Values are matched case-insensitively against the commercetools enums and
+ * normalised to their PascalCase spelling (the documented example uses `paid`). Problems are kept as data, not thrown,
+ * when a setting is parsed: a lookup that hits one reports it, so one typo blocks only its own dimension and only for
+ * the statuses it affects (desired-state.ts decides what to do with it). A status missing from a mapping leaves that
+ * dimension alone.
  */
-import { ConfigurationError } from '../../errors.js';
-
 export const ORDER_STATES = ['Open', 'Confirmed', 'Complete', 'Cancelled'] as const;
 export const PAYMENT_STATES = ['BalanceDue', 'Failed', 'Pending', 'CreditOwed', 'Paid'] as const;
 export const SHIPMENT_STATES = [
@@ -50,23 +49,47 @@ export function settingNames(connectorName: string) {
   } as const;
 }
 
+/**
+ * Spellings accepted for an enum member besides its own: commercetools spells ShipmentState `Canceled` but
+ * OrderState `Cancelled`, and settings written by hand mix them up.
+ */
+const ALIASES: { readonly [D in Dimension]: Readonly<Record<string, string>> } = {
+  orderState: { canceled: 'Cancelled' },
+  paymentState: {},
+  shipmentState: { cancelled: 'Canceled' },
+};
+
 /** Normalises a mapping value to the enum member it names (case, spaces, `_`/`-` ignored), or undefined. */
 export function normaliseEnumValue(dimension: Dimension, value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const wanted = value.replace(/[\s_-]/g, '').toLowerCase();
-  return DIMENSION_VALUES[dimension].find((member) => member.toLowerCase() === wanted);
+  return DIMENSION_VALUES[dimension].find((member) => member.toLowerCase() === wanted) ?? ALIASES[dimension][wanted];
 }
+
+/** A mapping value that is no enum member (or a malformed setting): what an operator needs to fix it. */
+export interface MappingProblem {
+  readonly setting: string;
+  /** The Fluent status looked up. */
+  readonly key: string;
+  readonly validValues: readonly string[];
+  readonly message: string;
+}
+
+/** What a mapping says for one Fluent status. */
+export type MappingLookup =
+  | { readonly kind: 'unmapped' }
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'invalid'; readonly problem: MappingProblem };
+
+const UNMAPPED: MappingLookup = { kind: 'unmapped' };
 
 export interface StatusMapping {
   readonly settingName: string;
   readonly dimension: Dimension;
   /** False when the setting does not exist (the dimension is never changed). */
   readonly present: boolean;
-  /**
-   * The normalised value for a Fluent status, or undefined when the status is not mapped.
-   * @throws ConfigurationError when the setting is malformed or the status maps to a value that is no enum member
-   */
-  resolve(fluentStatus: string): string | undefined;
+  /** The normalised value for a Fluent status, `unmapped`, or `invalid` (malformed setting or no enum member). */
+  lookup(fluentStatus: string): MappingLookup;
 }
 
 type Entry = { value: string } | { problem: string };
@@ -76,9 +99,14 @@ type Entry = { value: string } | { problem: string };
  * Keys are Fluent statuses (matched case-insensitively; a key may list several statuses separated by commas).
  */
 export function parseStatusMapping(settingName: string, dimension: Dimension, json: unknown): StatusMapping {
-  const valid = DIMENSION_VALUES[dimension].join(', ');
+  const validValues = DIMENSION_VALUES[dimension];
+  const valid = validValues.join(', ');
+  const invalid = (key: string, message: string): MappingLookup => ({
+    kind: 'invalid',
+    problem: { setting: settingName, key, validValues, message },
+  });
   if (json === undefined || json === null) {
-    return { settingName, dimension, present: false, resolve: () => undefined };
+    return { settingName, dimension, present: false, lookup: () => UNMAPPED };
   }
   const map =
     typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>)['fluent'] : undefined;
@@ -88,9 +116,7 @@ export function parseStatusMapping(settingName: string, dimension: Dimension, js
       settingName,
       dimension,
       present: true,
-      resolve: () => {
-        throw new ConfigurationError(problem, { details: { setting: settingName } });
-      },
+      lookup: (fluentStatus) => invalid(fluentStatus, problem),
     };
   }
   const entries = new Map<string, Entry>();
@@ -111,15 +137,10 @@ export function parseStatusMapping(settingName: string, dimension: Dimension, js
     settingName,
     dimension,
     present: true,
-    resolve(fluentStatus: string) {
+    lookup(fluentStatus: string) {
       const entry = entries.get(fluentStatus.trim().toUpperCase());
-      if (!entry) return undefined;
-      if ('problem' in entry) {
-        throw new ConfigurationError(entry.problem, {
-          details: { setting: settingName, key: fluentStatus, validValues: DIMENSION_VALUES[dimension] },
-        });
-      }
-      return entry.value;
+      if (!entry) return UNMAPPED;
+      return 'problem' in entry ? invalid(fluentStatus, entry.problem) : { kind: 'value', value: entry.value };
     },
   };
 }
@@ -128,18 +149,6 @@ export interface StatusMappings {
   readonly orderState: StatusMapping;
   readonly paymentState: StatusMapping;
   readonly shipmentState: StatusMapping;
-}
-
-/** The desired commercetools states for a Fluent order status. Throws ConfigurationError (see StatusMapping). */
-export function desiredStatesFor(mappings: StatusMappings, fluentStatus: string): DesiredStates {
-  const desired: DesiredStates = {};
-  const order = mappings.orderState.resolve(fluentStatus);
-  const payment = mappings.paymentState.resolve(fluentStatus);
-  const shipment = mappings.shipmentState.resolve(fluentStatus);
-  if (order !== undefined) desired.orderState = order as OrderState;
-  if (payment !== undefined) desired.paymentState = payment as PaymentState;
-  if (shipment !== undefined) desired.shipmentState = shipment as ShipmentState;
-  return desired;
 }
 
 function dimensionLabel(dimension: Dimension): string {

@@ -3,12 +3,12 @@
  *
  * The handler applies the status Fluent reports *now*, so processing any accepted webhook of an order moves it to
  * the status of that webhook or a later one. Hence:
- * - the order's last webhook was accepted → its states must be exactly what `mismatches()` allows for the full
+ * - the order's last webhook was accepted → its states must be exactly what `looseMismatches()` allows for the full
  *   scenario (the final Fluent status);
  * - otherwise (Fluent gave up on the last webhook(s) and would alert) → the states must match the scenario cut at
  *   some status between the last accepted one and the final one (or the initial states when none was accepted).
  */
-import { INITIAL_STATES, mismatches, type OrderScenario, type States } from '../../../sim/scenario.js';
+import { INITIAL_STATES, looseMismatches, type OrderScenario, type States } from '../../../sim/scenario.js';
 import type { DeliveryRecord } from './chaos-driver.js';
 
 export interface OracleReport {
@@ -44,7 +44,7 @@ export function checkOrders(
     const last = scenario.statuses.length - 1;
     if (indexes.has(last)) {
       strict++;
-      problems.push(...mismatches([scenario], statesOf));
+      problems.push(...looseMismatches([scenario], statesOf));
       continue;
     }
     partial++;
@@ -56,7 +56,7 @@ export function checkOrders(
       (Object.keys(INITIAL_STATES) as (keyof States)[]).every((d) => states[d] === INITIAL_STATES[d]);
     let ok = initial;
     for (let k = Math.max(0, lowest); !ok && k <= last; k++) {
-      ok = mismatches([{ ...scenario, statuses: scenario.statuses.slice(0, k + 1) }], statesOf).length === 0;
+      ok = looseMismatches([{ ...scenario, statuses: scenario.statuses.slice(0, k + 1) }], statesOf).length === 0;
     }
     if (!ok) {
       problems.push(

@@ -1,45 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../../../processor/errors.js';
 import {
-  desiredStatesFor,
   normaliseEnumValue,
   parseStatusMapping,
   settingNames,
-  type StatusMappings,
 } from '../../../../../processor/handlers/order-status/mapping.js';
-
-// The example mappings documented in docs/architecture.md, "Fluent" (note the lower-case payment values).
-const ORDER_MAPPING = {
-  fluent: {
-    RECEIVED: 'Open',
-    PENDING_PAYMENT: 'Open',
-    ESCALATED: 'Open',
-    BOOKED: 'Confirmed',
-    PICK_PACK: 'Confirmed',
-    PICK_PACK_CC: 'Confirmed',
-    AWAITING_COURIER_COLLECTION: 'Confirmed',
-    AWAITING_CUSTOMER_COLLECTION: 'Confirmed',
-    COMPLETE: 'Complete',
-    CANCELLED: 'Cancelled',
-  },
-};
-const PAYMENT_MAPPING = { fluent: { RECEIVED: 'pending', PENDING_PAYMENT: 'pending', BOOKED: 'paid' } };
-const SHIPPING_MAPPING = {
-  fluent: {
-    RECEIVED: 'Pending',
-    BOOKED: 'Pending',
-    PICK_PACK: 'Pending',
-    AWAITING_COURIER_COLLECTION: 'Shipped',
-    COMPLETE: 'Shipped',
-  },
-};
+import { documented } from './support/documented-mappings.js';
 
 const names = settingNames('commercetools');
-const documented: StatusMappings = {
-  orderState: parseStatusMapping(names.orderState, 'orderState', ORDER_MAPPING),
-  paymentState: parseStatusMapping(names.paymentState, 'paymentState', PAYMENT_MAPPING),
-  shipmentState: parseStatusMapping(names.shipmentState, 'shipmentState', SHIPPING_MAPPING),
-};
 
 describe('settingNames', () => {
   it('uses the connector name as the prefix infix', () => {
@@ -63,8 +30,9 @@ describe('normaliseEnumValue', () => {
     ['orderState', ' Complete ', 'Complete'],
     ['shipmentState', 'canceled', 'Canceled'],
     ['shipmentState', 'backorder', 'Backorder'],
-    ['shipmentState', 'Cancelled', undefined], // OrderState spelling is not a ShipmentState
-    ['orderState', 'Canceled', undefined], // and vice versa
+    ['shipmentState', 'Cancelled', 'Canceled'], // the OrderState spelling is accepted as an alias
+    ['orderState', 'Canceled', 'Cancelled'], // and vice versa
+    ['shipmentState', 'cancel', undefined],
     ['orderState', 'Shipped', undefined],
     ['paymentState', 42, undefined],
     ['paymentState', null, undefined],
@@ -73,56 +41,50 @@ describe('normaliseEnumValue', () => {
   });
 });
 
-describe('desiredStatesFor with the documented example mappings', () => {
-  it.each([
-    ['RECEIVED', { orderState: 'Open', paymentState: 'Pending', shipmentState: 'Pending' }],
-    ['PENDING_PAYMENT', { orderState: 'Open', paymentState: 'Pending' }],
-    ['ESCALATED', { orderState: 'Open' }],
-    ['BOOKED', { orderState: 'Confirmed', paymentState: 'Paid', shipmentState: 'Pending' }],
-    ['PICK_PACK', { orderState: 'Confirmed', shipmentState: 'Pending' }],
-    ['PICK_PACK_CC', { orderState: 'Confirmed' }],
-    ['AWAITING_COURIER_COLLECTION', { orderState: 'Confirmed', shipmentState: 'Shipped' }],
-    ['AWAITING_CUSTOMER_COLLECTION', { orderState: 'Confirmed' }],
-    ['COMPLETE', { orderState: 'Complete', shipmentState: 'Shipped' }],
-    ['CANCELLED', { orderState: 'Cancelled' }],
-    ['booked', { orderState: 'Confirmed', paymentState: 'Paid', shipmentState: 'Pending' }],
-    ['SOME_NEW_STATUS', {}],
-  ])('%s → %j', (status, expected) => {
-    expect(desiredStatesFor(documented, status)).toEqual(expected);
-  });
-});
-
 describe('parseStatusMapping', () => {
   it('a missing setting leaves the dimension alone', () => {
     const m = parseStatusMapping('s', 'paymentState', undefined);
     expect(m.present).toBe(false);
-    expect(m.resolve('BOOKED')).toBeUndefined();
+    expect(m.lookup('BOOKED')).toEqual({ kind: 'unmapped' });
+  });
+
+  it('maps the documented statuses case-insensitively and normalises the values', () => {
+    expect(documented.paymentState.lookup('booked')).toEqual({ kind: 'value', value: 'Paid' });
+    expect(documented.orderState.lookup('COMPLETE')).toEqual({ kind: 'value', value: 'Complete' });
+    expect(documented.paymentState.lookup('COMPLETE')).toEqual({ kind: 'unmapped' });
   });
 
   it('accepts comma-separated keys (many-to-one written compactly)', () => {
     const m = parseStatusMapping('s', 'orderState', { fluent: { 'RECEIVED, BOOKED': 'open' } });
-    expect(m.resolve('RECEIVED')).toBe('Open');
-    expect(m.resolve('BOOKED')).toBe('Open');
+    expect(m.lookup('RECEIVED')).toEqual({ kind: 'value', value: 'Open' });
+    expect(m.lookup('BOOKED')).toEqual({ kind: 'value', value: 'Open' });
   });
 
-  it('an invalid value is a ConfigurationError naming the setting, key and valid values — only for that key', () => {
+  it('accepts Cancelled as ShipmentState Canceled (and Canceled as OrderState Cancelled)', () => {
+    expect(
+      parseStatusMapping('s', 'shipmentState', { fluent: { CANCELLED: 'Cancelled' } }).lookup('CANCELLED'),
+    ).toEqual({ kind: 'value', value: 'Canceled' });
+    expect(parseStatusMapping('s', 'orderState', { fluent: { CANCELLED: 'canceled' } }).lookup('CANCELLED')).toEqual({
+      kind: 'value',
+      value: 'Cancelled',
+    });
+  });
+
+  it('an invalid value is a problem naming the setting, key and valid values — only for that key', () => {
     const m = parseStatusMapping(names.paymentState, 'paymentState', {
       fluent: { BOOKED: 'payed', RECEIVED: 'pending' },
     });
-    expect(m.resolve('RECEIVED')).toBe('Pending');
-    let error: unknown;
-    try {
-      m.resolve('BOOKED');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigurationError);
-    const message = (error as Error).message;
-    expect(message).toContain('fc.connect.commercetools.order.payment-status-mapping');
-    expect(message).toContain('"BOOKED"');
-    expect(message).toContain('"payed"');
-    expect(message).toContain('BalanceDue, Failed, Pending, CreditOwed, Paid');
-    expect((error as ConfigurationError).canRetry).toBe(false);
+    expect(m.lookup('RECEIVED')).toEqual({ kind: 'value', value: 'Pending' });
+    const lookup = m.lookup('BOOKED');
+    if (lookup.kind !== 'invalid') throw new Error(`expected a problem, got ${JSON.stringify(lookup)}`);
+    expect(lookup.problem).toMatchObject({
+      setting: 'fc.connect.commercetools.order.payment-status-mapping',
+      key: 'BOOKED',
+      validValues: ['BalanceDue', 'Failed', 'Pending', 'CreditOwed', 'Paid'],
+    });
+    expect(lookup.problem.message).toContain('"BOOKED"');
+    expect(lookup.problem.message).toContain('"payed"');
+    expect(lookup.problem.message).toContain('BalanceDue, Failed, Pending, CreditOwed, Paid');
   });
 
   it.each([
@@ -130,9 +92,11 @@ describe('parseStatusMapping', () => {
     ['no "fluent" key', { RECEIVED: 'Open' }],
     ['"fluent" not an object', { fluent: 'Open' }],
     ['plain text', 'not json'],
-  ])('a malformed setting (%s) is a ConfigurationError naming it', (_label, json) => {
+  ])('a malformed setting (%s) is a problem naming it for every status', (_label, json) => {
     const m = parseStatusMapping('fc.connect.x.order.order-status-mapping', 'orderState', json);
-    expect(() => m.resolve('RECEIVED')).toThrowError(
+    const lookup = m.lookup('RECEIVED');
+    expect(lookup.kind).toBe('invalid');
+    expect(lookup.kind === 'invalid' && lookup.problem.message).toMatch(
       /fc\.connect\.x\.order\.order-status-mapping must be a JSON object \{"fluent"/,
     );
   });
