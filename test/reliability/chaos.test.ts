@@ -3,8 +3,10 @@
  * processor is SIGKILLed and restarted, the (private) broker is stopped and restarted, the ingress is restarted, and
  * the simulators inject 5xx, 429, held requests (timeouts), commercetools conflicts and latency spikes.
  *
- * Verdict: every webhook that got a 200 is reflected in commercetools (support/oracle.ts), no order regressed at any
- * point of its history (support/regression.ts), the DLQ is empty (every fault here is transient). Counts are printed.
+ * Verdict: every webhook that got a 200 is reflected in commercetools (support/oracle.ts) and reached a final outcome
+ * in the processor, read from the topics and the group's committed offsets (support/outcomes.ts); no order regressed
+ * at any point of its history (support/regression.ts); the DLQ is empty (every fault here is transient). Counts are
+ * printed.
  * RELIABILITY_PROFILE=long runs 500 orders over a 5-minute schedule (npm run test:reliability).
  */
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { startPrivateBroker, type PrivateBroker } from '../support/private-broke
 import { buildScenarios, type OrderScenario, type States } from '../../sim/scenario.js';
 import { applyBaseFaults, ChaosDriver } from './support/chaos-driver.js';
 import { checkOrders } from './support/oracle.js';
+import { checkOutcomes, readCommittedOffsets, readPipelineRecords, type OutcomeReport } from './support/outcomes.js';
 import { chaosProfile } from './support/profiles.js';
 import { byLabel, parsePrometheus, sumOf } from './support/prometheus.js';
 import { regressions } from './support/regression.js';
@@ -31,6 +34,7 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
   let pipeline: Pipeline;
   let scenarios: OrderScenario[];
   let logDir: string;
+  const groupId = uniqueName('chaos.group');
 
   beforeAll(async () => {
     broker = await startPrivateBroker();
@@ -40,7 +44,7 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
       kafkaBrokers: broker.brokers,
       schemaRegistryUrl: infra().schemaRegistryUrl,
       topic,
-      groupId: uniqueName('chaos.group'),
+      groupId,
       partitions: 6,
       retryDelays: RETRY_DELAYS,
       logDir,
@@ -97,13 +101,14 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
 
     const kafka = new Kafka({ clientId: 'chaos-reader', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     const dlq = await readTopic(pipeline.topics.dlq, kafka);
+    const acceptedEvents = new Set(driver.deliveries.filter((d) => d.accepted).map((d) => d.eventId));
+    const outcomes = await finalOutcomes(kafka, acceptedEvents, (done) => driver.superviseUntil(done, 30_000));
     const report = checkOrders(scenarios, driver.deliveries, statesOf);
     const regressed = scenarios.flatMap((s) => regressions(s.ref, pipeline.ct.store.history({ orderNumber: s.ref })));
 
     const ingress = driver.ingressScrapes.all();
     const processor = driver.processorScrapes.all();
     const events = new Set(driver.deliveries.map((d) => d.eventId));
-    const acceptedEvents = new Set(driver.deliveries.filter((d) => d.accepted).map((d) => d.eventId));
     const notAccepted = driver.deliveries.filter((d) => !d.accepted);
     const counts = {
       profile: profile.name,
@@ -136,6 +141,7 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
       'commercetools updates applied (sim)': pipeline.ct.stats.updatesApplied,
       'faults injected: Fluent': JSON.stringify(pipeline.fluent.stats.faults),
       'faults injected: commercetools': JSON.stringify(pipeline.ct.stats.faults),
+      'accepted events with a final outcome (topics + committed offsets)': `${outcomes.accepted - outcomes.problems.length} / ${outcomes.accepted}`,
       'orders checked strictly / against accepted prefix': `${report.strict} / ${report.partial}`,
       'processor instances / ingress instances': `${driver.processorScrapes.instances} / ${driver.ingressScrapes.instances}`,
       'unexpected exits (restarted by watchdog)': driver.unexpectedExits.length,
@@ -156,6 +162,7 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
     }
     if (driver.unexpectedExits.length > 0) console.log('unexpected exits:', driver.unexpectedExits);
 
+    expect(outcomes.problems, 'accepted webhooks without a final outcome in the processor').toEqual([]);
     expect(report.problems, 'orders not reflecting their accepted webhooks').toEqual([]);
     expect(converged).toBe(true);
     expect(regressed, 'orders that moved backwards').toEqual([]);
@@ -171,4 +178,29 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
     // Most of the stream got through: a broken ingress cannot pass by rejecting everything.
     expect(acceptedEvents.size).toBeGreaterThan(events.size * 0.8);
   });
+
+  /**
+   * Reads the topics once (nothing is produced any more), then waits for the group's commits, which trail the work by
+   * up to a commit interval, to cover every record of an accepted event.
+   */
+  async function finalOutcomes(
+    kafka: Kafka,
+    accepted: ReadonlySet<string>,
+    waitUntil: (done: () => Promise<boolean>) => Promise<boolean>,
+  ): Promise<OutcomeReport> {
+    const records = await readPipelineRecords(kafka, pipeline.topics);
+    const admin = kafka.admin();
+    await admin.connect();
+    let report: OutcomeReport = { accepted: accepted.size, deadLettered: 0, problems: ['not checked'] };
+    try {
+      await waitUntil(async () => {
+        const committed = await readCommittedOffsets(admin, groupId, pipeline.topics);
+        report = checkOutcomes(accepted, { topics: pipeline.topics, records, committed });
+        return report.problems.length === 0;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    return report;
+  }
 });
