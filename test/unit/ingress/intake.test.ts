@@ -223,6 +223,22 @@ describe('intake: a hung broker', () => {
   });
 });
 
+describe('intake: the produce queue is bounded by bytes', () => {
+  it('answers 503 OVERLOADED once the waiting records exceed maxQueuedBytes (INGRESS_MAX_QUEUED_BYTES)', async () => {
+    const { intake } = setup({
+      send: () => new Promise<void>(() => {}),
+      config: { batch: { ...config.batch, maxBatchSize: 1, maxInFlight: 1, maxQueuedBytes: 1 } },
+    });
+    void intake.accept(signed(payload({ id: 'in-flight' }))).catch(() => {});
+    await new Promise((r) => setImmediate(r));
+    void intake.accept(signed(payload({ id: 'queued' }))).catch(() => {}); // an empty queue takes any one record
+    expect(await refusal(intake.accept(signed(payload({ id: 'over' }))))).toMatchObject({
+      code: 'OVERLOADED',
+      status: 503,
+    });
+  });
+});
+
 describe('intake: shutdown', () => {
   it('refuses new webhooks with SHUTTING_DOWN once shutdown began', async () => {
     const { intake, sent } = setup();
