@@ -31,12 +31,24 @@ export const ERROR_CODES = {
   // Configuration (every service and the CLI)
   CONFIG: spec(false, 'invalid environment configuration; the service does not start', { exitCode: EXIT_CONFIG }),
 
+  // Connections (every service and the CLI)
+  KAFKA_SECURITY: spec(
+    false,
+    'the brokers refuse the TLS or SASL settings (unknown CA, certificate not accepted, wrong credentials)',
+    { exitCode: ExitCode.usage },
+  ),
+
   // Record contract (schemas/serde)
   UNDECODABLE_RECORD: spec(false, 'bytes are not a registry-framed Avro record of a known schema'),
   REGISTRY_UNAVAILABLE: spec(true, 'the schema registry cannot be reached or answers 5xx', {
     outage: true,
     status: 503,
   }),
+  SCHEMA_NOT_REGISTERED: spec(
+    true,
+    'the webhook schema is not registered under its subject and SCHEMA_REGISTRY_AUTO_REGISTER is false',
+    { outage: true, status: 503, exitCode: ExitCode.runtime },
+  ),
 
   // Processor
   RETRYABLE: spec(true, 'a transient failure (network, timeout, 5xx, 429, conflict after in-place attempts)'),
@@ -54,6 +66,10 @@ export const ERROR_CODES = {
   RETRIES_EXHAUSTED: spec(false, 'every retry tier failed'),
   ORDER_NOT_FOUND: spec(true, 'the commercetools order does not exist (yet)'),
   ORDER_NOT_FOUND_FINAL: spec(false, 'the commercetools order still does not exist after the configured attempts'),
+  RETAILER_MISMATCH: spec(
+    false,
+    "the Fluent order belongs to another retailer than the webhook's (nothing is written)",
+  ),
   DUPLICATE_HANDLER: spec(false, 'two handlers claim one message name'),
   RETENTION_TOO_SHORT: spec(
     false,
@@ -67,6 +83,9 @@ export const ERROR_CODES = {
   INVALID_REQUEST: spec(false, 'malformed HTTP request', { status: 400 }),
   MISSING_SIGNATURE: spec(false, 'no fluent-signature header', { status: 401 }),
   INVALID_SIGNATURE: spec(false, 'the signature does not verify with any configured key', { status: 401 }),
+  ACCOUNT_NOT_ALLOWED: spec(false, "the webhook's account (or account and retailer) is not in FLUENT_ACCOUNTS", {
+    status: 403,
+  }),
   NOT_FOUND: spec(false, 'no such route', { status: 404 }),
   METHOD_NOT_ALLOWED: spec(false, 'method not allowed on this route', { status: 405 }),
   PAYLOAD_TOO_LARGE: spec(false, 'body larger than WEBHOOK_MAX_BODY_BYTES', { status: 413 }),
