@@ -1,42 +1,51 @@
 /**
  * `offsets reset`: move the processor group's committed offsets (main + retry topics by default) to a time, the
- * earliest or the latest offset. Refuses while the group has live members: a running consumer would overwrite the
- * new offsets with its next commit, and Kafka rejects commits from outside an active generation anyway.
+ * earliest or the latest offset. A dry run by default, like `kafka-consumer-groups --reset-offsets`: it prints the
+ * plan (partition, current, new offset, lag change) and writes only with --execute. Refuses while the group has live
+ * members: a running consumer would overwrite the new offsets with its next commit, and Kafka rejects commits from
+ * outside an active generation anyway. ../offsets/ holds the plan and its rendering (pure).
  */
 import { Command, Option } from 'commander';
 import type { Admin } from 'kafkajs';
 import { groupActive, usageError } from '../errors.js';
-import { dash, iso, table } from '../format.js';
 import { println, type CliIo } from '../io.js';
 import { commitGroupOffsets, offsetsForTimestamp, partitionOffsets, requireTopics } from '../kafka.js';
 import { collectList, parseTimePoint, type TimePoint } from '../parse.js';
 import { withSession, type Session } from '../session.js';
+import { planTopic, type PlanRow } from '../offsets/plan.js';
+import { renderOffsetPlan, renderOutcome, targetText } from '../offsets/render.js';
 
 interface ResetOptions {
   toDatetime?: TimePoint;
   toEarliest?: boolean;
   toLatest?: boolean;
   resetTopic?: string[];
+  execute?: boolean;
+  /** Accepted for scripts written before --execute existed; a dry run is the default anyway. */
   dryRun?: boolean;
   json?: boolean;
 }
 
 const HELP = `
+Dry run by default: prints, per partition, the committed offset, the new one, the change and the lag before →
+after, and changes nothing. Add --execute to commit the plan.
 Targets: --to-datetime <ISO> (first record at or after that time; the end if none), --to-earliest, --to-latest.
 Topics: the main topic and every retry tier by default; --reset-topic to choose (repeatable). The DLQ is never
 consumed by the processor and is not touched.
-The group must be empty (every processor stopped): the command refuses otherwise.
+The group must be empty (every processor stopped, autoscaling paused): the command refuses otherwise, and checks
+again right before writing. On Kubernetes run it as the chart's one-off CLI Job (docs/runbooks/README.md).
 
 Examples:
-  $ fc-connector offsets reset --to-datetime 2024-05-01T10:00:00Z --dry-run
-  $ fc-connector offsets reset --to-latest --group fc-connector-processor
+  $ fc-connector offsets reset --to-datetime 2024-05-01T10:00:00Z             # the plan only
+  $ fc-connector offsets reset --to-datetime 2024-05-01T10:00:00Z --execute   # commit it
+  $ fc-connector offsets reset --to-latest --group fc-connector-processor --execute
   $ fc-connector offsets reset --to-earliest --reset-topic fluent.webhooks.retry.1`;
 
 export function offsetsCommand(io: CliIo): Command {
   const offsets = new Command('offsets').description("manage the processor group's committed offsets");
   offsets
     .command('reset')
-    .description('reset the processor group offsets to a time, the earliest or the latest offset')
+    .description('plan (and with --execute, commit) a reset of the processor group offsets')
     .addOption(
       new Option('--to-datetime <time>', 'ISO 8601 time (2024-05-01T10:00:00Z) or now-2h')
         .argParser(parseTimePoint)
@@ -52,7 +61,8 @@ export function offsetsCommand(io: CliIo): Command {
         'topics to reset (default: main + retry tiers); comma list or repeated',
       ).argParser(collectList),
     )
-    .option('--dry-run', 'show current and target offsets without changing them')
+    .addOption(new Option('--execute', 'commit the planned offsets (without it: dry run)').conflicts('dryRun'))
+    .addOption(new Option('--dry-run', 'print the plan only (the default)').conflicts('execute'))
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', HELP)
     .action(async (options: ResetOptions, command: Command) => {
@@ -64,29 +74,23 @@ export function offsetsCommand(io: CliIo): Command {
   return offsets;
 }
 
-export interface PlanRow {
-  topic: string;
-  partition: number;
-  current: string | null;
-  target: string;
-}
-
 async function resetOffsets(session: Session, options: ResetOptions): Promise<void> {
   const { admin } = session.client;
   const { groupId, topics: names } = session.settings;
   const topics = options.resetTopic ?? [names.webhooks, ...names.retries];
+  const execute = options.execute === true;
   await requireTopics(admin, topics);
   const before = await requireEmptyGroup(admin, groupId);
   const plan = await planOffsets(admin, groupId, topics, options);
   const out = session.io.stdout;
   const target = targetText(options);
   if (options.json) {
-    println(out, JSON.stringify({ groupId, target, dryRun: options.dryRun === true, partitions: plan }, null, 2));
+    println(out, JSON.stringify({ groupId, target, dryRun: !execute, partitions: plan }, null, 2));
   } else {
     println(out, renderOffsetPlan(groupId, before.state, target, plan));
   }
-  if (options.dryRun) {
-    if (!options.json) println(out, 'Dry run: no offsets changed.');
+  if (!execute) {
+    if (!options.json) println(out, renderOutcome(groupId, plan, false));
     return;
   }
   // Re-check right before writing: a processor may have started while we planned.
@@ -99,8 +103,7 @@ async function resetOffsets(session: Session, options: ResetOptions): Promise<vo
       partitions: plan.filter((r) => r.topic === topic).map((r) => ({ partition: r.partition, offset: r.target })),
     })),
   );
-  if (!options.json)
-    println(out, `Offsets of ${groupId} reset on ${topics.length} topic(s), ${plan.length} partition(s).`);
+  if (!options.json) println(out, renderOutcome(groupId, plan, true));
 }
 
 /** The group's state; throws while it has live members. */
@@ -113,7 +116,7 @@ async function requireEmptyGroup(admin: Admin, groupId: string): Promise<{ state
   return { state, members };
 }
 
-/** Current and target offset of every partition of `topics`. */
+/** Current offset, target offset and lag change of every partition of `topics` (reads Kafka; the rows are pure). */
 async function planOffsets(
   admin: Admin,
   groupId: string,
@@ -125,40 +128,10 @@ async function planOffsets(
   for (const topic of topics) {
     const bounds = await partitionOffsets(admin, topic);
     const byTime = options.toDatetime ? await offsetsForTimestamp(admin, topic, options.toDatetime.ms) : undefined;
-    const current = committed.find((t) => t.topic === topic);
-    for (const b of bounds) {
-      const c = current?.partitions.find((p) => p.partition === b.partition)?.offset;
-      const to = byTime ? (byTime.get(b.partition) ?? b.high) : options.toEarliest ? b.low : b.high;
-      plan.push({
-        topic,
-        partition: b.partition,
-        current: c === undefined || BigInt(c) < 0n ? null : c,
-        target: String(to),
-      });
-    }
+    const current = new Map(
+      (committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]),
+    );
+    plan.push(...planTopic(topic, bounds, current, { byTime, earliest: options.toEarliest === true }));
   }
   return plan;
-}
-
-/** The target as the operator typed it, with the resolved time when it differs. */
-export function targetText(options: Pick<ResetOptions, 'toDatetime' | 'toEarliest'>): string {
-  if (options.toDatetime) {
-    const { text, ms } = options.toDatetime;
-    return text === iso(ms) ? text : `${text} (${iso(ms)})`;
-  }
-  return options.toEarliest ? 'earliest' : 'latest';
-}
-
-export function renderOffsetPlan(groupId: string, state: string, target: string, plan: readonly PlanRow[]): string {
-  const rows = plan.map((r) => [
-    r.topic,
-    String(r.partition),
-    dash(r.current),
-    r.target,
-    r.current === null ? 'set' : (BigInt(r.target) - BigInt(r.current)).toString().replace(/^(\d)/, '+$1'),
-  ]);
-  return [
-    `consumer group ${groupId} (state ${state}); target: ${target}`,
-    table(['topic', 'partition', 'current', 'target', 'change'], rows),
-  ].join('\n');
 }

@@ -39,26 +39,38 @@ describe('fc-connector offsets reset', () => {
       expect(refused.stderr).toContain('Stop every processor instance');
       expect(await committed(topics.webhooks)).toBe('5');
 
-      const dry = await cli(['offsets', 'reset', '--to-datetime', new Date(middle).toISOString(), '--dry-run'], {
-        env,
-      });
+      // Without --execute: a plan (partition, current, new, change, lag before → after) and nothing written.
+      const at = new Date(middle).toISOString();
+      const dry = await cli(['offsets', 'reset', '--to-datetime', at], { env });
       expect(dry.code).toBe(0);
-      expect(dry.stdout).toMatch(new RegExp(`${topics.webhooks.replace(/\./g, '\\.')}\\s+0\\s+5\\s+3\\s+-2`));
-      expect(dry.stdout).toMatch(new RegExp(`${topics.retries[0]?.replace(/\./g, '\\.')}\\s+0\\s+-\\s+0\\s+set`));
-      expect(dry.stdout).toContain('Dry run: no offsets changed.');
+      const row = (topic: string, cells: string) => new RegExp(`${topic.replace(/\./g, '\\.')}\\s+${cells}`);
+      expect(dry.stdout).toMatch(row(topics.webhooks, '0\\s+5\\s+3\\s+-2\\s+0 → 2'));
+      expect(dry.stdout).toMatch(row(topics.retries[0] as string, '0\\s+-\\s+0\\s+set\\s+1 → 1'));
+      expect(dry.stdout).toContain('total lag: 1 → 3 (+2)');
+      expect(dry.stdout).toContain('Dry run: no offsets changed. Run the same command with --execute');
+      expect(await committed(topics.webhooks)).toBe('5');
+      expect(await committed(topics.retries[0] as string)).toBe('-1');
+      const legacy = await cli(['offsets', 'reset', '--to-datetime', at, '--dry-run'], { env });
+      expect(legacy.stdout).toContain('Dry run: no offsets changed.');
       expect(await committed(topics.webhooks)).toBe('5');
 
-      const reset = await cli(['offsets', 'reset', '--to-datetime', new Date(middle).toISOString()], { env });
+      const reset = await cli(['offsets', 'reset', '--to-datetime', at, '--execute'], { env });
       expect(reset.code).toBe(0);
+      expect(reset.stdout).toContain(`Offsets of ${group} reset on 2 topic(s), 2 partition(s).`);
       expect(await committed(topics.webhooks)).toBe('3');
       expect(await committed(topics.retries[0] as string)).toBe('0');
 
-      const earliest = await cli(['offsets', 'reset', '--to-earliest', '--reset-topic', topics.webhooks], { env });
+      const earliest = await cli(['offsets', 'reset', '--to-earliest', '--reset-topic', topics.webhooks, '--execute'], {
+        env,
+      });
       expect(earliest.code).toBe(0);
       expect(await committed(topics.webhooks)).toBe('0');
       expect(await committed(topics.retries[0] as string)).toBe('0');
 
-      const latest = await cli(['offsets', 'reset', '--to-latest', '--json'], { env });
+      const planned = await cli(['offsets', 'reset', '--to-latest', '--json'], { env });
+      expect(JSON.parse(planned.stdout)).toMatchObject({ groupId: group, target: 'latest', dryRun: true });
+      expect(await committed(topics.webhooks)).toBe('0');
+      const latest = await cli(['offsets', 'reset', '--to-latest', '--json', '--execute'], { env });
       expect(JSON.parse(latest.stdout)).toMatchObject({ groupId: group, target: 'latest', dryRun: false });
       expect(await committed(topics.webhooks)).toBe('5');
     } finally {
@@ -73,5 +85,8 @@ describe('fc-connector offsets reset', () => {
     const two = await cli(['offsets', 'reset', '--to-earliest', '--to-latest']);
     expect(two.code).toBe(2);
     expect(two.stderr).toContain('cannot be used with');
+    const both = await cli(['offsets', 'reset', '--to-latest', '--dry-run', '--execute']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('cannot be used with');
   });
 });
