@@ -1,6 +1,6 @@
 /**
- * Hand-written subset of Fluent Commerce's GraphQL schema: the parts the connector reads (orders by id/ref,
- * settings connection). Field names and argument types follow Fluent's public schema so documents that validate
+ * Hand-written subset of Fluent Commerce's GraphQL schema: the parts the connector reads (orders by id/ref, the
+ * `orders` search the reconcile command pages through, settings connection). Field names and argument types follow Fluent's public schema so documents that validate
  * here validate against Fluent.
  */
 import { buildSchema, GraphQLScalarType, valueFromASTUntyped, type GraphQLSchema } from 'graphql';
@@ -14,6 +14,35 @@ export const FLUENT_SDL = /* GraphQL */ `
     orderById(id: ID!): Order
     order(ref: String!): Order
     settings(name: [String], context: [String], contextId: [Int], first: Int, after: String): SettingConnection
+    "Search: inclusive DateRange bounds, 10 results without first/last, first at most 5000."
+    orders(
+      ref: [String]
+      type: [String]
+      status: [String]
+      createdOn: DateRange
+      updatedOn: DateRange
+      first: Int
+      after: String
+      last: Int
+      before: String
+    ): OrderConnection
+  }
+
+  "Both bounds inclusive, UTC."
+  input DateRange {
+    from: DateTime
+    to: DateTime
+  }
+
+  type OrderConnection {
+    edges: [OrderEdge]
+    pageInfo: PageInfo
+  }
+
+  "No end cursor on the page: the next page starts after the last edge's cursor."
+  type OrderEdge {
+    cursor: String
+    node: Order
   }
 
   type Order {

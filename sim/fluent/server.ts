@@ -12,6 +12,7 @@ import { TokenRegistry, type AuthControl } from '../common/tokens.js';
 import { listen, readBody, readTokenParams, sendJson, withFaults, type ListenOptions } from '../common/http.js';
 import { fluentSchema } from './schema.js';
 import { FluentStore, type FluentOrder, type SettingsQuery } from './store.js';
+import { queryOrders, type OrdersQuery } from './orders-query.js';
 
 export type FluentEndpoint = 'token' | 'graphql';
 
@@ -39,7 +40,7 @@ export interface FluentSimOptions extends ListenOptions {
 export interface FluentStats extends EndpointCounters {
   /** Executed GraphQL requests by operation name (`(anonymous)` when unnamed). */
   byOperation: Record<string, number>;
-  /** Executed root fields by name (`orderById`, `order`, `settings`). */
+  /** Executed root fields by name (`orderById`, `order`, `orders`, `settings`). */
   byRootField: Record<string, number>;
 }
 
@@ -96,6 +97,8 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
   const rootValue = {
     orderById: ({ id }: { id: string }): FluentOrder | null => store.find({ id }) ?? null,
     order: ({ ref }: { ref: string }): FluentOrder | null => store.find({ ref }) ?? null,
+    // A thrown OrdersQueryError becomes a GraphQL error (HTTP 200), as Fluent answers a query it refuses.
+    orders: (args: OrdersQuery) => queryOrders(store.allOrders(), args),
     settings: (args: SettingsQuery) => {
       const nodes = store.querySettings(args);
       return {

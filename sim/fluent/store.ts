@@ -189,6 +189,11 @@ export class FluentStore {
     return [...this.ordersById.values()].map(copyOrder);
   }
 
+  /** The live stored orders, uncopied (the `orders` search reads them; tests should use listOrders). */
+  allOrders(): Iterable<FluentOrder> {
+    return this.ordersById.values();
+  }
+
   removeOrder(key: FluentOrderKey): boolean {
     const o = this.find(key);
     if (!o) return false;
