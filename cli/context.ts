@@ -4,6 +4,7 @@
  * and delays from RETRY_DELAYS), the processor's consumer group (CONSUMER_GROUP_ID) and where replay checkpoints live
  * (FC_CONNECTOR_STATE_DIR). Parsed with common/env, so an empty variable means unset, as everywhere else.
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { topicNames, type TopicNames } from '../schemas/index.js';
 import {
@@ -76,6 +77,21 @@ export function resolveSettings(io: CliIo, options: GlobalOptions): CliSettings 
     verbose: options.verbose ?? false,
     stateDir: cliEnv.FC_CONNECTOR_STATE_DIR,
   };
+}
+
+/**
+ * Where replay checkpoints of this invocation live, for --help: the resolved directory and what chose it. Read
+ * leniently (no validation): help must print even when the rest of the configuration is wrong.
+ */
+export function describeStateDir(io: Pick<CliIo, 'env' | 'cwd'>): string {
+  const fromEnv = io.env.FC_CONNECTOR_STATE_DIR?.trim();
+  const dir = resolve(io.cwd, fromEnv || DEFAULT_STATE_DIR);
+  const source = fromEnv ? 'from FC_CONNECTOR_STATE_DIR' : `default ${DEFAULT_STATE_DIR} under the working directory`;
+  return [
+    `Checkpoints: ${dir}/replay-<id>.json (${source}; --state-dir overrides it).`,
+    'The directory must be writable and outlive the process for a resume: in a container, point',
+    "FC_CONNECTOR_STATE_DIR at a mounted volume (the Helm chart's CLI Job mounts one: docs/runbooks/README.md).",
+  ].join('\n');
 }
 
 function parseCliEnv(env: NodeJS.ProcessEnv): { connection: ConnectionConfig; cliEnv: z.output<typeof cliEnvSchema> } {

@@ -9,7 +9,7 @@
  * This file is the command and its sequence; ../replay/ holds the plan (pure), the run (Kafka) and the rendering.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_STATE_DIR } from '../context.js';
+import { DEFAULT_STATE_DIR, describeStateDir } from '../context.js';
 import { interrupted } from '../errors.js';
 import { println, type CliIo } from '../io.js';
 import { partitionOffsets, requireTopics } from '../kafka.js';
@@ -109,6 +109,7 @@ export function replayCommand(io: CliIo): Command {
     )
     .addOption(new Option('--sample <n>', 'rows shown by --dry-run').argParser(intParser(0, 1_000)).default(10))
     .addHelpText('after', HELP)
+    .addHelpText('after', () => `\n${describeStateDir(io)}`)
     .action(async (options: ReplayOptions, cmd: Command) => {
       await withSession(io, cmd, (session) => replay(session, options));
     });

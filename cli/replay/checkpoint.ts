@@ -84,8 +84,32 @@ export async function loadCheckpoint(path: string): Promise<ReplayCheckpoint | u
   }
 }
 
+/** Error codes meaning "this directory cannot take our files": read-only, not ours, or not a directory. */
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR']);
+
+/**
+ * An unwritable state dir (a container's read-only working directory, typically) reported with the setting that
+ * moves it, instead of a bare EACCES; other errors unchanged.
+ */
+function stateDirError(dir: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (!UNWRITABLE.has(code)) return error;
+  return new CliError(
+    'CLI_ERROR',
+    `cannot keep replay checkpoints in ${dir} (${code}). Point FC_CONNECTOR_STATE_DIR (or --state-dir) at a ` +
+      'writable directory; the Helm chart mounts one for the CLI (values cli.state).',
+    { cause: error },
+  );
+}
+
+async function ensureStateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw stateDirError(dir, error);
+  });
+}
+
 export async function saveCheckpoint(path: string, checkpoint: ReplayCheckpoint): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureStateDir(dirname(path));
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(checkpoint, null, 2)}\n`, 'utf8');
   await rename(temp, path);
@@ -103,7 +127,7 @@ function alive(pid: number): boolean {
 /** Takes the replay's lock; a lock left by a dead process is taken over. Returns the release function. */
 export async function lockReplay(path: string): Promise<() => Promise<void>> {
   const lock = `${path}.lock`;
-  await mkdir(dirname(lock), { recursive: true });
+  await ensureStateDir(dirname(lock));
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lock, 'wx');
@@ -111,7 +135,7 @@ export async function lockReplay(path: string): Promise<() => Promise<void>> {
       await handle.close();
       return () => rm(lock, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw stateDirError(dirname(lock), error);
       const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
         throw new CliError(

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONSUMER_GROUP_ID, DEFAULT_STATE_DIR, resolveSettings } from '../../../cli/context.js';
+import {
+  DEFAULT_CONSUMER_GROUP_ID,
+  DEFAULT_STATE_DIR,
+  describeStateDir,
+  resolveSettings,
+} from '../../../cli/context.js';
 import type { CliIo } from '../../../cli/io.js';
 
 const io = (env: NodeJS.ProcessEnv): CliIo => ({
@@ -46,6 +51,15 @@ describe('CLI settings', () => {
     );
     expect(() => resolveSettings(io({ RETRY_DELAYS: '5 parsecs' }), {})).toThrow(
       expect.objectContaining({ code: 'USAGE', message: expect.stringContaining('RETRY_DELAYS') }),
+    );
+  });
+
+  it('says in help where replay checkpoints live: the variable resolved against the working directory', () => {
+    expect(describeStateDir({ env: { FC_CONNECTOR_STATE_DIR: '/var/lib/fc-connector' }, cwd: '/app' })).toContain(
+      'Checkpoints: /var/lib/fc-connector/replay-<id>.json (from FC_CONNECTOR_STATE_DIR;',
+    );
+    expect(describeStateDir({ env: { FC_CONNECTOR_STATE_DIR: ' ' }, cwd: '/app' })).toContain(
+      'Checkpoints: /app/.fc-connector/replay-<id>.json (default .fc-connector under the working directory;',
     );
   });
 });
