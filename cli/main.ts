@@ -35,9 +35,9 @@ Examples:
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad arguments or configuration, 130 interrupted.`;
 
-/** package.json version; the file sits two levels up from the source and three from dist/. */
+/** package.json version; the file sits one level up from the source (cli/) and two from dist/cli/. */
 function packageVersion(): string {
-  for (const relative of ['../../package.json', '../../../package.json']) {
+  for (const relative of ['../package.json', '../../package.json']) {
     try {
       return (JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { version: string }).version;
     } catch {

@@ -105,13 +105,25 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('starts entry points that exist in the sources the build compiles', () => {
-    const targets = [...entrypoint.matchAll(/exec node \/app\/(dist\/\S+|bin\/\S+)/g)].map((m) => m[1] as string);
-    expect(targets).toEqual(['dist/ingress/server.js', 'dist/processor/main.js', 'bin/fc-connector.js']);
+    const targets = [...entrypoint.matchAll(/exec node \/app\/(\S+)/g)].map((m) => m[1] as string);
+    expect(targets).toEqual(['dist/ingress/server.js', 'dist/processor/main.js', 'dist/cli/main.js']);
     for (const target of targets) {
-      const source = target.startsWith('dist/') ? target.replace(/^dist\//, '').replace(/\.js$/, '.ts') : target;
+      const source = target.replace(/^dist\//, '').replace(/\.js$/, '.ts');
       expect(existsSync(join(repoRoot, source)), source).toBe(true);
     }
-    expect(readFileSync(join(repoRoot, 'bin/fc-connector.js'), 'utf8')).toContain('../dist/cli/main.js');
+  });
+
+  it('runs compiled JavaScript only: tsx and esbuild are dev dependencies, used by the sim stage alone', () => {
+    const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; dependencies?: Record<string, string> }>;
+    };
+    const pkg = packageJson as unknown as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+    // `npm ci --omit=dev` installs exactly the lock entries without dev: true.
+    for (const name of ['tsx', 'esbuild']) expect(lock.packages[`node_modules/${name}`]?.dev, name).toBe(true);
+    const usesTsx = stages.filter((s) => s.lines.some((l) => /\btsx\b/.test(l))).map((s) => s.name);
+    expect(usesTsx).toEqual(['sim']);
+    expect(runtime?.lines.some((l) => /COPY (bin|[a-z]+\/\S+\.ts) /.test(l))).toBe(false);
   });
 
   it('has every COPY source in the build context (.dockerignore allow-list)', () => {
