@@ -106,7 +106,12 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
   });
 
   await app.register(webhookRoute, { intake, metrics, logger });
-  await app.register(healthRoutes, { readiness, shuttingDown, retryAfterSeconds: config.retryAfterSeconds });
+  await app.register(healthRoutes, {
+    readiness,
+    shuttingDown,
+    retryAfterSeconds: config.retryAfterSeconds,
+    registry: metrics.registry,
+  });
   await app.register(metricsRoute, { registry: metrics.registry });
 
   await intake.warmUp();

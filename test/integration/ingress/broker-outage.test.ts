@@ -101,9 +101,12 @@ describe('ingress while its Kafka broker is down (private broker)', () => {
     await broker.stop();
     try {
       expectAllRefusedInTime(await burst(h, WEBHOOKS));
-      const ready = await h.app.inject({ method: 'GET', url: '/health/ready' });
-      expect(ready.statusCode).toBe(503);
-      expect(ready.json().checks.kafka.ok).toBe(false);
+      // The pod stays ready (the app answers 503 + Retry-After itself); the outage shows on its own endpoint.
+      expect((await h.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+      const dependencies = await h.app.inject({ method: 'GET', url: '/health/dependencies' });
+      expect(dependencies.statusCode).toBe(503);
+      expect(dependencies.headers['retry-after']).toBeDefined();
+      expect(dependencies.json().checks.kafka.ok).toBe(false);
     } finally {
       await broker.start();
     }

@@ -76,13 +76,15 @@ describe('ingress webhook → Kafka (real broker + registry)', () => {
     });
 
     it('reports ready and exposes metrics', async () => {
-      const ready = await h.app.inject({ method: 'GET', url: '/health/ready' });
-      expect(ready.statusCode).toBe(200);
-      expect(ready.json().checks).toEqual({ kafka: { ok: true }, registry: { ok: true } });
+      expect((await h.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+      const dependencies = await h.app.inject({ method: 'GET', url: '/health/dependencies' });
+      expect(dependencies.statusCode).toBe(200);
+      expect(dependencies.json().checks).toEqual({ kafka: { ok: true }, registry: { ok: true } });
       expect((await h.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
       const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/fc_ingress_requests_total\{outcome="accepted"\} [1-9]/);
-      expect(metrics.body).toContain('fc_ingress_produce_batch_size_bucket');
+      expect(metrics.body).toContain('fc_ingress_produce_batch_records_bucket');
+      expect(metrics.body).toContain('fc_ingress_dependency_up{dependency="registry"} 1');
     });
   });
 

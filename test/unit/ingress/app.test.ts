@@ -160,14 +160,41 @@ describe('body encoding (the signature covers bytes; the record must hold exactl
   });
 });
 
-describe('readiness', () => {
-  it('sends Retry-After with every 503, also from /health/ready (not ready, shutting down)', async () => {
+describe('readiness and dependency health', () => {
+  it('keeps the pod ready while Kafka is down; reports it on /health/dependencies and the dependency gauge', async () => {
     const producer = fakeProducer();
     producer.checkTopic = () => Promise.reject(new Error('broker down'));
     const a = await app(producer);
-    const notReady = await a.inject({ method: 'GET', url: '/health/ready' });
-    expect(notReady.statusCode).toBe(503);
-    expect(notReady.headers['retry-after']).toBe('5');
+    const ready = await a.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready' });
+    const dependencies = await a.inject({ method: 'GET', url: '/health/dependencies' });
+    expect(dependencies.statusCode).toBe(503);
+    expect(dependencies.headers['retry-after']).toBe('5');
+    expect(dependencies.json()).toMatchObject({
+      status: 'degraded',
+      checks: { kafka: { ok: false, error: 'broker down' } },
+    });
+    const metrics = await a.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('fc_ingress_dependency_up{dependency="kafka"} 0');
+    await a.close();
+  });
+
+  it('reports healthy dependencies as 1 and 200', async () => {
+    const a = await app(fakeProducer());
+    expect((await a.inject({ method: 'GET', url: '/health/dependencies' })).json()).toEqual({
+      status: 'ok',
+      ready: true,
+      checks: { kafka: { ok: true } },
+    });
+    expect((await a.inject({ method: 'GET', url: '/metrics' })).body).toContain(
+      'fc_ingress_dependency_up{dependency="kafka"} 1',
+    );
+    await a.close();
+  });
+
+  it('goes unready with Retry-After once shutting down (every 503 carries it)', async () => {
+    const a = await app(fakeProducer());
     a.ingress.beginShutdown();
     const closing = await a.inject({ method: 'GET', url: '/health/ready' });
     expect(closing.statusCode).toBe(503);
