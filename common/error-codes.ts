@@ -114,6 +114,7 @@ export const ERROR_CODES = {
   OFFSET_OUT_OF_RANGE: spec(false, 'the offset is outside the partition', { exitCode: ExitCode.runtime }),
   CHECKPOINT_CORRUPT: spec(false, 'a replay checkpoint file cannot be read', { exitCode: ExitCode.runtime }),
   REPLAY_LOCKED: spec(false, 'the same replay is already running', { exitCode: ExitCode.runtime }),
+  RECONCILE_LOCKED: spec(false, 'the same reconciliation is already running', { exitCode: ExitCode.runtime }),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,6 +4,8 @@ export const Headers = {
   eventId: 'fc-event-id',
   receivedAt: 'fc-received-at',
   traceparent: 'traceparent',
+  // Set on records not received as webhooks: `reconcile` for fc-connector reconcile's synthetic events.
+  source: 'fc-source',
   // Set on retry and DLQ records:
   attempt: 'fc-attempt',
   notBefore: 'fc-not-before',

@@ -15,7 +15,7 @@ function storeWithClock() {
   const store = new FluentStore(() => new Date(now));
   return {
     store,
-    at(iso: string) {
+    at: (iso: string) => {
       now = Date.parse(iso);
     },
   };
