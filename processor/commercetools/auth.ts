@@ -1,77 +1,106 @@
 /**
- * commercetools OAuth (docs/architecture.md, "commercetools"): client credentials, `POST {CT_AUTH_URL}/oauth/token` with HTTP Basic
- * client id/secret and scope `manage_orders:{projectKey}`. One TokenCache per project key.
+ * commercetools OAuth (docs/architecture.md, "commercetools"): client credentials against `{CT_AUTH_URL}/oauth/token`
+ * with scope `manage_orders:{projectKey}`, run by the platform SDK's client-credentials flow (ts-client's auth
+ * middleware: token request, cache, refresh before expiry, one new token and one retry on 401). This module is the
+ * `httpClient` that flow sends its token requests through, and adds what the flow does not do:
+ *
+ * - Single flight. ts-client 4.10 hands its in-flight token promise to each request by value, so N requests arriving
+ *   on a cold or rejected token each POST to the token endpoint; here concurrent token requests share one answer.
+ * - Typed rejections. A rejected token request becomes an AccessDeniedError (an outage: the runtime pauses), or a
+ *   ConfigurationError when the account mapping picks a project these credentials have no scope for (that retailer's
+ *   records go to the DLQ); a transient status is the transport's typed error; the body is never echoed.
+ * - Its own X-Correlation-ID: the token serves many records, while the flow copies the triggering call's headers.
  */
 import { ConfigurationError } from '../errors.js';
 import { AccessDeniedError } from '../downstream/errors.js';
-import type { HttpTransport } from '../downstream/http.js';
-import { requestToken, type TokenRequest } from '../downstream/oauth.js';
-import { TokenCache, type FetchedToken, type TokenCacheOptions } from '../downstream/token-cache.js';
+import type { FetchHeaders, FetchInit, FetchResponse, HttpTransport, PooledFetch } from '../downstream/http.js';
+import { newCorrelationId } from '../downstream/identity.js';
+import { parseTokenResponse } from '../downstream/oauth.js';
 
 export interface CommercetoolsCredentials {
   readonly authUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  /** Scope template; `{projectKey}` is replaced. */
+  /** Scope template; `{projectKey}` is replaced. Several scopes are separated by spaces. */
   readonly scope: string;
   /** CT_PROJECT_KEY: the project used when no account mapping applies. */
   readonly projectKey?: string;
 }
 
-export function commercetoolsTokenFetcher(
+/** The scopes to request for `projectKey`. */
+export function scopesFor(credentials: CommercetoolsCredentials, projectKey: string): string[] {
+  return credentials.scope.replaceAll('{projectKey}', projectKey).split(/\s+/).filter(Boolean);
+}
+
+/** The fetch-like function the SDK's client-credentials flow of one project uses for its token requests. */
+export function tokenEndpointFetch(
   transport: HttpTransport,
   credentials: CommercetoolsCredentials,
   projectKey: string,
-): () => Promise<FetchedToken> {
-  const scope = credentials.scope.replaceAll('{projectKey}', projectKey);
-  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-  const request: TokenRequest = {
-    url: `${credentials.authUrl}/oauth/token`,
-    form: { grant_type: 'client_credentials', scope },
-    headers: { authorization: `Basic ${basic}` },
-    operation: `token request (project ${projectKey})`,
-    rejected: (res) => {
-      // A project chosen by a retailer's account mapping that these credentials may not use is that retailer's
-      // configuration error (its records go to the DLQ with the reason), not an outage pausing every retailer.
-      // For the default project nothing could succeed, so that stays an outage below.
-      if (
-        res.status === 400 &&
-        res.text.includes('invalid_scope') &&
-        credentials.projectKey !== undefined &&
-        projectKey !== credentials.projectKey
-      ) {
-        return new ConfigurationError(
-          `commercetools: the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it ` +
-            `(requested "${scope}"); fix the mapping or the API client`,
-          { details: { status: res.status, projectKey } },
-        );
-      }
-      return new AccessDeniedError(
-        'commercetools',
-        `commercetools token request for project ${projectKey} rejected with HTTP ${res.status} (check CT_CLIENT_ID, CT_CLIENT_SECRET and the scope)`,
-        { details: { status: res.status, projectKey } },
-      );
-    },
+): PooledFetch {
+  let inflight: Promise<FetchResponse> | undefined;
+  return (url, init) => {
+    inflight ??= requestToken(transport, credentials, projectKey, url, init).finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
   };
-  return () => requestToken(transport, request);
 }
 
-/** Token caches per project key, created on first use and kept. */
-export class CommercetoolsTokens {
-  private readonly caches = new Map<string, TokenCache>();
+async function requestToken(
+  transport: HttpTransport,
+  credentials: CommercetoolsCredentials,
+  projectKey: string,
+  url: string | URL,
+  init: FetchInit = {},
+): Promise<FetchResponse> {
+  const correlationId = newCorrelationId();
+  const res = await transport.fetch(url, {
+    ...init,
+    headers: { ...withoutCorrelationId(init.headers), 'x-correlation-id': correlationId },
+  });
+  const text = await res.text();
+  const operation = `token request (project ${projectKey})`;
+  const statusError = transport.statusError(res.status, operation, text, correlationId);
+  if (statusError) throw statusError;
+  if (res.status !== 200) throw rejected(credentials, projectKey, res.status, text);
+  parseTokenResponse('commercetools', text); // a garbled answer is retryable, not a cached `undefined` token
+  return res;
+}
 
-  constructor(
-    private readonly transport: HttpTransport,
-    private readonly credentials: CommercetoolsCredentials,
-    private readonly options?: TokenCacheOptions,
-  ) {}
-
-  forProject(projectKey: string): TokenCache {
-    let cache = this.caches.get(projectKey);
-    if (!cache) {
-      cache = new TokenCache(commercetoolsTokenFetcher(this.transport, this.credentials, projectKey), this.options);
-      this.caches.set(projectKey, cache);
-    }
-    return cache;
+function rejected(credentials: CommercetoolsCredentials, projectKey: string, status: number, text: string): Error {
+  // A project chosen by a retailer's account mapping that these credentials may not use is that retailer's
+  // configuration error (its records go to the DLQ with the reason), not an outage pausing every retailer.
+  // For the default project nothing could succeed, so that stays an outage below.
+  if (
+    status === 400 &&
+    text.includes('invalid_scope') &&
+    credentials.projectKey !== undefined &&
+    projectKey !== credentials.projectKey
+  ) {
+    return new ConfigurationError(
+      `commercetools: the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it ` +
+        `(requested "${scopesFor(credentials, projectKey).join(' ')}"); fix the mapping or the API client`,
+      { details: { status, projectKey } },
+    );
   }
+  return new AccessDeniedError(
+    'commercetools',
+    `commercetools token request for project ${projectKey} rejected with HTTP ${status} (check CT_CLIENT_ID, CT_CLIENT_SECRET and the scope)`,
+    { details: { status, projectKey } },
+  );
+}
+
+function withoutCorrelationId(headers: FetchHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (value: string | undefined, name: string) => {
+    if (value !== undefined && name.toLowerCase() !== 'x-correlation-id') out[name] = value;
+  };
+  if (!headers) return out;
+  if (typeof headers.forEach === 'function') {
+    (headers as { forEach(fn: (value: string, name: string) => void): void }).forEach(put);
+  } else {
+    for (const [name, value] of Object.entries(headers as Record<string, string | undefined>)) put(value, name);
+  }
+  return out;
 }

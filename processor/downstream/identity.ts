@@ -28,8 +28,3 @@ export const USER_AGENT = `${PRODUCT_NAME}/${packageVersion()}`;
 export function newCorrelationId(): string {
   return randomUUID();
 }
-
-/** The identity headers of one call (lower-case, as undici sends them). */
-export function identityHeaders(correlationId: string): Record<'user-agent' | 'x-correlation-id', string> {
-  return { 'user-agent': USER_AGENT, 'x-correlation-id': correlationId };
-}

@@ -1,11 +1,13 @@
 /**
- * One OAuth token request, as both downstreams issue it: a form-encoded POST to the token endpoint. Transient
+ * One OAuth token request as Fluent needs it (graphql-request has no auth of its own; commercetools tokens are the
+ * platform SDK's client-credentials flow): a form-encoded POST to the token endpoint. Transient
  * statuses become the transport's typed errors; any other non-200 answer is the caller's to type (wrong credentials
  * or scope are an outage for one service and a retailer's configuration error for another); a 200 must carry
  * `{access_token, expires_in}`.
  */
 import { RetryableError } from '../errors.js';
-import type { HttpResponse, HttpTransport } from './http.js';
+import { newCorrelationId } from './identity.js';
+import type { HttpTransport } from './http.js';
 import type { FetchedToken } from './token-cache.js';
 
 /** Lifetime assumed when the server reports none (or nonsense). */
@@ -20,7 +22,7 @@ export interface TokenRequest {
   /** For error messages; never contains secrets. Default `token request`. */
   readonly operation?: string;
   /** The error for a non-200 answer that is not transient. Must not echo the body (it may hold secrets). */
-  readonly rejected: (res: HttpResponse) => Error;
+  readonly rejected: (res: { readonly status: number; readonly text: string }) => Error;
 }
 
 /**
@@ -28,19 +30,22 @@ export interface TokenRequest {
  * transport sends a generated X-Correlation-ID (in the details of a transport error).
  */
 export async function requestToken(transport: HttpTransport, request: TokenRequest): Promise<FetchedToken> {
-  const res = await transport.send(request.url, {
-    operation: request.operation ?? 'token request',
+  const correlationId = newCorrelationId();
+  const res = await transport.fetch(request.url, {
+    method: 'POST',
     headers: {
       ...request.headers,
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
+      'x-correlation-id': correlationId,
     },
     body: new URLSearchParams(request.form).toString(),
   });
-  const statusError = transport.statusError(res.status, 'token request', res.text, res.correlationId);
+  const text = await res.text();
+  const statusError = transport.statusError(res.status, request.operation ?? 'token request', text, correlationId);
   if (statusError) throw statusError;
-  if (res.status !== 200) throw request.rejected(res);
-  return parseTokenResponse(transport.service, res.text);
+  if (res.status !== 200) throw request.rejected({ status: res.status, text });
+  return parseTokenResponse(transport.service, text);
 }
 
 /** `{access_token, expires_in}` → FetchedToken. A malformed answer is retryable (a proxy's error page, a blip). */

@@ -1,11 +1,24 @@
 /**
- * Fluent GraphQL client: orders by id or ref and settings by name (docs/architecture.md, "Fluent"). Timing, in-place
- * retries, a rejected request and the first root field are downstream/graphql.ts's; any other GraphQL error in an
- * answer is retryable.
+ * Fluent GraphQL client: orders by id or ref and settings by name (docs/architecture.md, "Fluent"), through
+ * graphql-request's GraphQLClient on the transport's pooled fetch. The bearer token is added per request from the
+ * TokenCache (single flight), dropped and fetched again once on 401; a second 401 means the credentials are not
+ * accepted → AccessDeniedError (every call would fail; the runtime pauses instead of dead-lettering the stream).
+ * Transient failures (network, timeout, 408/429/5xx, a garbled body) are retried in place (graphql-request has no
+ * retries of its own); any GraphQL error in an answer is retryable. Timing, a rejected request and the first root
+ * field are downstream/graphql.ts's.
  */
-import { RetryableError } from '../errors.js';
-import { errorMessages, GraphqlEndpoint, type CallOptions } from '../downstream/graphql.js';
-import type { HttpTransport } from '../downstream/http.js';
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { isConnectorError, NonRetryableError, RetryableError } from '../errors.js';
+import { AccessDeniedError } from '../downstream/errors.js';
+import {
+  errorMessages,
+  GraphqlEndpoint,
+  type CallOptions,
+  type GraphqlError,
+  type GraphqlResponse,
+} from '../downstream/graphql.js';
+import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
+import { newCorrelationId } from '../downstream/identity.js';
 import type { TokenCache } from '../downstream/token-cache.js';
 import type { FluentDocuments } from './documents.js';
 
@@ -41,15 +54,27 @@ export interface FluentClientOptions {
   readonly onCall?: (operation: string, seconds: number, outcome: 'ok' | 'error') => void;
 }
 
+interface FluentRequest {
+  readonly operation: string;
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  readonly signal?: AbortSignal;
+  readonly correlationId: string;
+}
+
 export class FluentClient {
-  private readonly url: string;
+  private readonly graphql: GraphQLClient;
   private readonly endpoint: GraphqlEndpoint;
 
   constructor(private readonly options: FluentClientOptions) {
-    this.url = `${options.baseUrl}/graphql`;
+    this.graphql = new GraphQLClient(`${options.baseUrl}/graphql`, {
+      fetch: options.transport.fetch as unknown as typeof fetch,
+      // Errors next to data are the client's to read (not thrown); the documents were checked at start, so
+      // graphql-request need not parse each one again per call to find its operation name.
+      errorPolicy: 'all',
+      excludeOperationName: true,
+    });
     this.endpoint = new GraphqlEndpoint({
-      transport: options.transport,
-      retries: options.retries,
       onCall: options.onCall,
       rejectedHint: 'check FLUENT_GRAPHQL_* document overrides',
     });
@@ -85,12 +110,74 @@ export class FluentClient {
     variables: Record<string, unknown>,
     call: CallOptions = {},
   ): Promise<T | null> {
-    const request = { url: this.url, tokens: this.options.tokens, query, variables, operation, ...call };
-    return this.endpoint.call<T, T | null>(request, ({ field, errors }) => {
+    // One id for the call, in-place retries and the token refresh included, so the server's logs group them.
+    const request = {
+      operation,
+      query,
+      variables,
+      signal: call.signal,
+      correlationId: call.correlationId ?? newCorrelationId(),
+    };
+    const send = () =>
+      withInPlaceRetries(() => this.post<T>(request), { retries: this.options.retries, signal: call.signal });
+    return this.endpoint.call<T, T | null>({ operation, subject: `fluent ${operation}` }, send, ({ field, errors }) => {
       if (errors.length) {
         throw new RetryableError(`fluent ${operation}: ${errorMessages(errors)}`, { details: { service: 'fluent' } });
       }
       return field;
     });
+  }
+
+  /** One authorised POST: the token refreshed once on 401; failures typed. */
+  private async post<T>(request: FluentRequest): Promise<GraphqlResponse<Record<string, T | null>>> {
+    const { tokens } = this.options;
+    for (let authAttempt = 1; ; authAttempt++) {
+      const token = await tokens.get();
+      try {
+        const res = await this.graphql.rawRequest<Record<string, T | null>>({
+          query: request.query,
+          variables: request.variables,
+          signal: request.signal,
+          requestHeaders: { authorization: `Bearer ${token}`, 'x-correlation-id': request.correlationId },
+        });
+        return { status: res.status, data: res.data, errors: res.errors as GraphqlError[] | undefined };
+      } catch (error) {
+        if (error instanceof ClientError && error.response.status === 401) {
+          tokens.invalidate(token);
+          if (authAttempt < 2) continue;
+        }
+        throw this.failure(error, request);
+      }
+    }
+  }
+
+  private failure(error: unknown, { operation, correlationId }: FluentRequest): Error {
+    if (isConnectorError(error)) return error;
+    const what = `fluent ${operation}`;
+    if (!(error instanceof ClientError)) {
+      // A 2xx answer graphql-request cannot read (a proxy's error page, a truncated body): may pass, retried in place.
+      return new RetryableError(`${what}: the answer is not a GraphQL response`, {
+        details: { correlationId },
+      });
+    }
+    const { status } = error.response;
+    const body = typeof error.response.body === 'string' ? error.response.body : '';
+    if (status === 401) {
+      return new AccessDeniedError(
+        'fluent',
+        `${what}: HTTP 401 even with a freshly issued token (credentials or permissions revoked?)`,
+        { details: { status, correlationId } },
+      );
+    }
+    const statusError = this.options.transport.statusError(status, operation, body, correlationId);
+    if (statusError) return statusError;
+    if (status === 403) {
+      // A missing permission hits every order alike: an outage to fix, not a reason to drain the stream.
+      return new AccessDeniedError('fluent', `${what}: HTTP 403 ${body.slice(0, 200)} (check the client's roles)`, {
+        details: { status, correlationId },
+      });
+    }
+    const messages = errorMessages(error.response.errors as GraphqlError[] | undefined) || body.slice(0, 300);
+    return new NonRetryableError(`${what}: HTTP ${status}: ${messages}`, { details: { status, correlationId } });
   }
 }

@@ -2,6 +2,7 @@
  * Action diff (pure): only the dimensions whose desired state differs from the commercetools order's current state
  * become update actions, so a duplicate or late delivery produces no write (docs/architecture.md, "Processing semantics").
  */
+import type { StatusUpdateAction } from '../../commercetools/model.js';
 import type { DesiredStates } from './mapping.js';
 
 /** The commercetools states an order currently has (payment/shipment may be unset). */
@@ -14,8 +15,9 @@ export interface CurrentStates {
 /** One GraphQL `OrderUpdateAction` input (exactly one field set). */
 export type OrderUpdateAction = Record<string, unknown>;
 
-export function statusActions(desired: DesiredStates, current: CurrentStates): OrderUpdateAction[] {
-  const actions: OrderUpdateAction[] = [];
+/** The changing status actions, shaped as the platform SDK's change*State actions (commercetools/model.ts). */
+export function statusActions(desired: DesiredStates, current: CurrentStates): StatusUpdateAction[] {
+  const actions: StatusUpdateAction[] = [];
   if (desired.orderState !== undefined && desired.orderState !== current.orderState) {
     actions.push({ changeOrderState: { orderState: desired.orderState } });
   }

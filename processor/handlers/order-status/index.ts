@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { MessageHandler } from '../../handler.js';
 import type { ExtensionPoints } from '../../plugins.js';
-import { CommercetoolsTokens } from '../../commercetools/auth.js';
 import { CommercetoolsClient } from '../../commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../commercetools/documents.js';
 import { OrderVersionCache } from '../../commercetools/version-cache.js';
@@ -88,8 +87,8 @@ function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetric
   });
   const commercetools = new CommercetoolsClient({
     apiUrl: config.commercetools.apiUrl,
+    credentials: config.commercetools,
     transport: ctTransport,
-    tokens: new CommercetoolsTokens(ctTransport, config.commercetools, { now }),
     documents: ctDocuments,
     retries: config.httpRetries,
     onCall: (operation, seconds, outcome) => metrics.call('commercetools', operation, seconds, outcome),

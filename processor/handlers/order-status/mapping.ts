@@ -6,22 +6,11 @@
  * the statuses it affects (desired-state.ts decides what to do with it). A status missing from a mapping leaves that
  * dimension alone.
  */
-export const ORDER_STATES = ['Open', 'Confirmed', 'Complete', 'Cancelled'] as const;
-export const PAYMENT_STATES = ['BalanceDue', 'Failed', 'Pending', 'CreditOwed', 'Paid'] as const;
-export const SHIPMENT_STATES = [
-  'Shipped',
-  'Delivered',
-  'Ready',
-  'Pending',
-  'Delayed',
-  'Partial',
-  'Backorder',
-  'Canceled',
-] as const;
+import { ORDER_STATES, PAYMENT_STATES, SHIPMENT_STATES } from '../../commercetools/model.js';
+import type { OrderState, PaymentState, ShipmentState } from '../../commercetools/model.js';
 
-export type OrderState = (typeof ORDER_STATES)[number];
-export type PaymentState = (typeof PAYMENT_STATES)[number];
-export type ShipmentState = (typeof SHIPMENT_STATES)[number];
+// The commercetools enums, typed from the platform SDK (commercetools/model.ts).
+export { ORDER_STATES, PAYMENT_STATES, SHIPMENT_STATES, type OrderState, type PaymentState, type ShipmentState };
 
 export type Dimension = 'orderState' | 'paymentState' | 'shipmentState';
 

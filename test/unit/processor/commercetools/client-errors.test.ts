@@ -7,7 +7,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommercetoolsTokens } from '../../../../processor/commercetools/auth.js';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
@@ -41,12 +40,7 @@ function client() {
   return new CommercetoolsClient({
     apiUrl: base,
     transport,
-    tokens: new CommercetoolsTokens(transport, {
-      authUrl: base,
-      clientId: 'c',
-      clientSecret: 's',
-      scope: 'manage_orders:{projectKey}',
-    }),
+    credentials: { authUrl: base, clientId: 'c', clientSecret: 's', scope: 'manage_orders:{projectKey}' },
     documents: loadCommercetoolsDocuments(),
     retries: 0,
   });

@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CommercetoolsTokens } from '../../../../processor/commercetools/auth.js';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
@@ -59,12 +58,7 @@ function client(updateOrderDocument?: string) {
   return new CommercetoolsClient({
     apiUrl: base,
     transport,
-    tokens: new CommercetoolsTokens(transport, {
-      authUrl: base,
-      clientId: 'c',
-      clientSecret: 's',
-      scope: 'manage_orders:{projectKey}',
-    }),
+    credentials: { authUrl: base, clientId: 'c', clientSecret: 's', scope: 'manage_orders:{projectKey}' },
     documents: loadCommercetoolsDocuments(overrides),
     retries: 0,
   });
