@@ -96,6 +96,8 @@ export const processorEnvSchema = connectionEnvSchema.and(
       FETCH_MAX_WAIT_MS: int({ default: 250, min: 0, max: 60_000 }),
       SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
       HEARTBEAT_INTERVAL_MS: int({ default: 3_000, min: 100, max: 60_000 }),
+      /** Liveness fails when a member holding partitions neither polls nor heartbeats this long (0 = off). */
+      CONSUMER_STALL_TIMEOUT_MS: int({ default: 120_000, min: 0, max: 3_600_000 }),
       /** Outage pause: first backoff, cap. */
       PAUSE_BACKOFF_INITIAL_MS: int({ default: 1_000, min: 10, max: 600_000 }),
       PAUSE_BACKOFF_MAX_MS: int({ default: 60_000, min: 10, max: 3_600_000 }),
@@ -131,6 +133,8 @@ export interface ProcessorRuntimeConfig {
   };
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  /** No poll and no heartbeat this long while holding partitions fails liveness (member-state.ts); 0 = off. */
+  readonly consumerStallTimeoutMs: number;
   readonly pause: { readonly initialBackoffMs: number; readonly maxBackoffMs: number };
   readonly outage: { readonly windowMs: number; readonly minFailures: number; readonly failureRatio: number };
   readonly shutdownTimeoutMs: number;
@@ -163,6 +167,7 @@ export function toRuntimeConfig(env: ProcessorEnv): ProcessorRuntimeConfig {
     },
     sessionTimeoutMs: env.SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
+    consumerStallTimeoutMs: env.CONSUMER_STALL_TIMEOUT_MS,
     pause: {
       initialBackoffMs: env.PAUSE_BACKOFF_INITIAL_MS,
       maxBackoffMs: Math.max(env.PAUSE_BACKOFF_MAX_MS, env.PAUSE_BACKOFF_INITIAL_MS),

@@ -5,7 +5,8 @@
  *
  * Readiness names its reason (`GET /health/ready` shows it) so an operator sees "cannot write to the DLQ" rather than
  * a bare 503. A fatal state also ends liveness: the process stops and exits non-zero (docs/architecture.md,
- * "Processing semantics").
+ * "Processing semantics"). So does a wedged consumer: a member holding partitions that neither polled nor sent a
+ * heartbeat for CONSUMER_STALL_TIMEOUT_MS fails liveness, and Kubernetes restarts the pod.
  */
 import type { EventEmitter } from 'node:events';
 import type { Consumer } from 'kafkajs';
@@ -13,15 +14,51 @@ import type { Logger } from 'pino';
 import { errorMessageOf } from '../common/errors.js';
 import type { BatchRunner } from './runner.js';
 
+export interface MemberStateOptions {
+  /** Liveness fails when a member holding partitions shows no poll or heartbeat for this long (0 = never). */
+  stallTimeoutMs?: number;
+  now?: () => number;
+  /** Told once per stall, when liveness first sees it (for the log line that explains the restart). */
+  onStall?: (silentMs: number) => void;
+}
+
 export class MemberState {
   private joined = false;
   private crashedForGood = false;
   private stopping = false;
   private fatalReason: string | undefined;
+  private holdsPartitions = false;
+  private lastActivityAt: number;
+  private stallReported = false;
+  private readonly stallTimeoutMs: number;
+  private readonly now: () => number;
+  private readonly onStall: ((silentMs: number) => void) | undefined;
 
-  /** The consumer joined (or re-joined) its group. */
-  joinedGroup(): void {
+  constructor(options: MemberStateOptions = {}) {
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 0;
+    this.now = options.now ?? Date.now;
+    this.onStall = options.onStall;
+    this.lastActivityAt = this.now();
+  }
+
+  /** The consumer joined (or re-joined) its group; `partitions` is how many it was assigned. */
+  joinedGroup(partitions = 1): void {
     this.joined = true;
+    this.holdsPartitions = partitions > 0;
+    this.activity();
+  }
+
+  /** The consumer polled (fetch) or sent a heartbeat: it is not wedged. */
+  activity(): void {
+    this.lastActivityAt = this.now();
+    this.stallReported = false;
+  }
+
+  /** How long a member holding partitions has been silent past the stall timeout, or undefined when it is not. */
+  stalledFor(): number | undefined {
+    if (this.stallTimeoutMs <= 0 || !this.joined || !this.holdsPartitions) return undefined;
+    const silentMs = this.now() - this.lastActivityAt;
+    return silentMs > this.stallTimeoutMs ? silentMs : undefined;
   }
 
   /** A rebalance or a crash: the member holds no assignment until it joins again. */
@@ -49,9 +86,17 @@ export class MemberState {
     return this.fatalReason;
   }
 
-  /** Alive until the consumer crashed for good, a fatal state was reported, or the member stopped. */
+  /** Alive until the consumer crashed for good, a fatal state was reported, the member stopped or it stalled. */
   alive(): boolean {
-    return !this.crashedForGood && this.fatalReason === undefined && !this.stopping;
+    return !this.crashedForGood && this.fatalReason === undefined && !this.stopping && !this.stalled();
+  }
+
+  private stalled(): boolean {
+    const silentMs = this.stalledFor();
+    if (silentMs === undefined) return false;
+    if (!this.stallReported) this.onStall?.(silentMs);
+    this.stallReported = true;
+    return true;
   }
 
   /** Why the member is not ready, or undefined when it is. `runnerHealth` is the runner's own reason, if any. */
@@ -78,7 +123,7 @@ export function followConsumer(
 ): void {
   const { state, runner, logger, events } = deps;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    state.joinedGroup();
+    state.joinedGroup(assignedPartitions(e.payload.memberAssignment));
     // A new assignment: delay timers and lag series of partitions held before no longer apply.
     runner.resetDelays();
     runner.forgetPartitions(e.payload.memberAssignment);
@@ -89,6 +134,10 @@ export function followConsumer(
     events.emit('ready');
   });
   consumer.on(consumer.events.REBALANCING, () => state.leftGroup());
+  // Signs of a working poll loop: a wedged consumer emits none of them (liveness, CONSUMER_STALL_TIMEOUT_MS).
+  for (const event of [consumer.events.HEARTBEAT, consumer.events.FETCH_START, consumer.events.END_BATCH_PROCESS]) {
+    consumer.on(event, () => state.activity());
+  }
   consumer.on(consumer.events.CRASH, (e) => {
     // A restarted consumer starts with fresh pause state: the partitions paused until due must be paused again.
     runner.resetDelays();
@@ -98,4 +147,8 @@ export function followConsumer(
     logger.error({ err: errorMessageOf(e.payload.error), restart }, 'consumer crashed');
     events.emit('crash', e.payload.error);
   });
+}
+
+function assignedPartitions(assignment: Record<string, readonly number[]> | undefined): number {
+  return Object.values(assignment ?? {}).reduce((sum, partitions) => sum + partitions.length, 0);
 }

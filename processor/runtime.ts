@@ -66,7 +66,14 @@ export async function startProcessor(options: StartProcessorOptions): Promise<Ru
   const handlers = router.handlers();
   for (const handler of handlers) await handler.start?.();
 
-  const state = new MemberState();
+  const state = new MemberState({
+    stallTimeoutMs: config.consumerStallTimeoutMs,
+    onStall: (silentMs) =>
+      logger.error(
+        { silentMs, stallTimeoutMs: config.consumerStallTimeoutMs },
+        'consumer stalled: no poll or heartbeat while holding partitions; failing liveness so the pod is restarted',
+      ),
+  });
   const runner = new BatchRunner({
     config,
     router,

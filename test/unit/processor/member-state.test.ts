@@ -44,13 +44,19 @@ describe('MemberState', () => {
 });
 
 describe('followConsumer', () => {
-  const EVENTS = { GROUP_JOIN: 'group_join', REBALANCING: 'rebalancing', CRASH: 'crash' };
+  const EVENTS = {
+    GROUP_JOIN: 'group_join',
+    REBALANCING: 'rebalancing',
+    CRASH: 'crash',
+    HEARTBEAT: 'heartbeat',
+    FETCH_START: 'fetch_start',
+    END_BATCH_PROCESS: 'end_batch_process',
+  };
 
-  function follow() {
+  function follow(state = new MemberState()) {
     const bus = new EventEmitter();
     const consumer = { events: EVENTS, on: (name: string, fn: (e: unknown) => void) => bus.on(name, fn) };
     const runner = { resetDelays: vi.fn(), forgetPartitions: vi.fn() };
-    const state = new MemberState();
     const events = new EventEmitter();
     followConsumer(consumer as unknown as Consumer, { state, runner, logger: pino({ level: 'silent' }), events });
     return { bus, runner, state, events };
@@ -86,5 +92,38 @@ describe('followConsumer', () => {
     bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: {} } });
     bus.emit(EVENTS.REBALANCING, {});
     expect(state.notReadyReason()).toMatch(/rebalancing/);
+  });
+
+  it('fails liveness when a member holding partitions neither polls nor heartbeats for the stall timeout', () => {
+    let now = 0;
+    const onStall = vi.fn();
+    const { bus, state } = follow(new MemberState({ stallTimeoutMs: 60_000, now: () => now, onStall }));
+    bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: { orders: [0, 1] } } });
+    for (const event of [EVENTS.HEARTBEAT, EVENTS.FETCH_START, EVENTS.END_BATCH_PROCESS]) {
+      now += 59_000;
+      bus.emit(event, {});
+      expect(state.alive(), event).toBe(true);
+    }
+    now += 60_001;
+    expect(state.alive()).toBe(false);
+    expect(state.alive()).toBe(false);
+    expect(onStall).toHaveBeenCalledTimes(1);
+    expect(onStall).toHaveBeenCalledWith(60_001);
+    // A poll brings it back (the probe may have caught a slow moment, not a wedge).
+    bus.emit(EVENTS.FETCH_START, {});
+    expect(state.alive()).toBe(true);
+  });
+
+  it('never stalls without partitions, outside the group, or with the timeout off', () => {
+    let now = 0;
+    const idle = follow(new MemberState({ stallTimeoutMs: 1_000, now: () => now }));
+    idle.bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: { orders: [] } } });
+    const rebalancing = follow(new MemberState({ stallTimeoutMs: 1_000, now: () => now }));
+    rebalancing.bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: { orders: [0] } } });
+    rebalancing.bus.emit(EVENTS.REBALANCING, {});
+    const off = follow(new MemberState({ stallTimeoutMs: 0, now: () => now }));
+    off.bus.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment: { orders: [0] } } });
+    now += 3_600_000;
+    expect([idle.state.alive(), rebalancing.state.alive(), off.state.alive()]).toEqual([true, true, true]);
   });
 });
