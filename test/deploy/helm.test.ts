@@ -214,6 +214,54 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
     });
   });
 
+  describe('reconcile CronJob (reconcile.enabled)', () => {
+    const values = ['--set', 'reconcile.enabled=true', '--set', 'reconcile.retailers={1,2}'];
+    const manifests = ready ? parseManifests(helmTemplate(values)) : [];
+
+    it('is off by default and validates against the Kubernetes schemas when on', () => {
+      expect(byKind(parseManifests(helmTemplate()), 'CronJob')).toEqual([]);
+      const report = validate('k8s', helmTemplate(values));
+      expect(report.ok, describeFailures(report)).toBe(true);
+    });
+
+    it('runs `reconcile --since <window>` nightly, never two at once, with the processor settings and Fluent credentials', () => {
+      const cron = one(manifests, 'CronJob', 'fcc-fc-connector-reconcile');
+      expect(cron.spec).toMatchObject({ schedule: '30 2 * * *', concurrencyPolicy: 'Forbid' });
+      const pod = cron.spec.jobTemplate.spec.template.spec;
+      expect(pod.restartPolicy).toBe('OnFailure');
+      const c = pod.containers[0];
+      expect(c.args).toEqual([
+        'fc-connector',
+        'reconcile',
+        '--since',
+        '26h',
+        '--page-size',
+        '1000',
+        '--retailer',
+        '1,2',
+      ]);
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+      const env = envNames(manifests, { spec: { template: { spec: pod } } } as Manifest);
+      for (const name of [
+        'FLUENT_BASE_URL',
+        'FLUENT_CLIENT_ID',
+        'FLUENT_PASSWORD',
+        'KAFKA_BROKERS',
+        'TOPIC_WEBHOOKS',
+      ]) {
+        expect(env.has(name), name).toBe(true);
+      }
+      expect(c.env.find((e: Manifest) => e.name === 'FC_CONNECTOR_STATE_DIR')?.value).toBe('/tmp/fc-connector');
+    });
+
+    it.each([
+      ['reconcile.window=26 hours', '/reconcile/window'],
+      ['reconcile.pageSize=6000', '/reconcile/pageSize'],
+    ])('rejects --set %s naming %s', (setting, expected) => {
+      expect(helmFails(['--set', 'reconcile.enabled=true', '--set', setting])).toContain(expected);
+    });
+  });
+
   describe('values.schema.json', () => {
     it.each([
       ['logLevel=verbose', '/logLevel'],
