@@ -6,3 +6,6 @@ export * from './errors.js';
 export * from './logging.js';
 export * from './redaction.js';
 export * from './retry-delays.js';
+export * from './kafka-security.js';
+export * from './oauth-bearer.js';
+export * from './tls.js';

@@ -12,7 +12,7 @@ import { useErrorReplies, useRawJsonBodies } from './http.js';
 import { createIntake, type WebhookEncoder } from './intake.js';
 import type { ProducerAdapter } from './kafka.js';
 import { createIngressMetrics, type IngressMetrics } from './metrics.js';
-import { createReadiness, registryCheck, type ReadinessCheck } from './readiness.js';
+import { createReadiness, registryCheck, schemaCheck, schemaGate, type ReadinessCheck } from './readiness.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { webhookRoute } from './routes/webhook.js';
@@ -28,7 +28,7 @@ export interface IngressDeps {
   logger?: Logger;
   /** Default: a fresh registry with process metrics. */
   metrics?: IngressMetrics;
-  /** Default: { kafka: topic metadata, registry: GET /subjects }. */
+  /** Default: { kafka: topic metadata, registry: the webhook schema resolves (GET /subjects without resolveSchema) }. */
   readinessChecks?: Record<string, ReadinessCheck>;
   /** Clock for receivedAt (ms since epoch). */
   now?: () => number;
@@ -54,13 +54,14 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
   const metrics = deps.metrics ?? createIngressMetrics();
   const topic = config.connection.topic;
   const intake = createIntake(
-    { topic, signature: config.signature, dedup: config.dedup, batch: config.batch },
+    { topic, signature: config.signature, dedup: config.dedup, batch: config.batch, accounts: config.accounts },
     { producer: deps.producer, serde: deps.serde, logger, metrics, now: deps.now },
   );
+  const resolveSchema = deps.serde.resolveSchema?.bind(deps.serde);
   const readiness = createReadiness(
     deps.readinessChecks ?? {
       kafka: () => deps.producer.checkTopic(topic),
-      registry: registryCheck(config.connection.registry),
+      registry: resolveSchema ? schemaCheck({ resolveSchema }, topic) : registryCheck(config.connection.registry),
     },
   );
   const shuttingDown = () => intake.shuttingDown;
@@ -111,6 +112,7 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
     shuttingDown,
     retryAfterSeconds: config.retryAfterSeconds,
     registry: metrics.registry,
+    ...(resolveSchema ? { notReady: schemaGate({ resolveSchema }, topic) } : {}),
   });
   await app.register(metricsRoute, { registry: metrics.registry });
 

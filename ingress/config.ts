@@ -21,6 +21,7 @@ import {
   toConnectionConfig,
   type ConnectionConfig,
 } from '../common/index.js';
+import { parseAllowlist, type AccountAllowlist } from './allowlist.js';
 import { parsePublicKey, type PublicKeyEntry } from './signature.js';
 
 /**
@@ -59,6 +60,22 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
     return keys;
   }),
   FLUENT_ACCEPT_FLEX_SIGNATURE: bool(false),
+  // Required: the signing key is per region, so leaving the allowlist out would serve every tenant of the region.
+  FLUENT_ACCOUNTS: requiredText(
+    'is required: comma list of Fluent accountId or accountId:retailerId served here, or * to accept every account',
+  ).transform((value, ctx) => {
+    try {
+      return parseAllowlist(
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      );
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   WEBHOOK_MAX_BODY_BYTES: int({ default: 262_144, min: 1_024, max: 16 * 1_048_576 }),
   INGRESS_BATCH_LINGER_MS: int({ default: 0, min: 0, max: 1_000 }),
   INGRESS_BATCH_MAX_SIZE: int({ default: 500, min: 1, max: 10_000 }),
@@ -97,6 +114,8 @@ export interface IngressConfig {
      */
     readonly async: boolean;
   };
+  /** FLUENT_ACCOUNTS: accounts (and retailers) served; a signed webhook of any other gets 403 ACCOUNT_NOT_ALLOWED. */
+  readonly accounts: AccountAllowlist;
   readonly batch: {
     readonly lingerMs: number;
     readonly maxBatchSize: number;
@@ -153,6 +172,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
       acceptFlexSignature: parsed.FLUENT_ACCEPT_FLEX_SIGNATURE,
       async: parsed.INGRESS_VERIFY_ASYNC,
     },
+    accounts: parsed.FLUENT_ACCOUNTS,
     batch: {
       lingerMs: parsed.INGRESS_BATCH_LINGER_MS,
       maxBatchSize: parsed.INGRESS_BATCH_MAX_SIZE,

@@ -58,6 +58,13 @@ export function fromProduceError(error: unknown): IngressError {
   switch (errorCodeOf(error)) {
     case 'REGISTRY_UNAVAILABLE':
       return new IngressError('REGISTRY_UNAVAILABLE', 'schema registry unavailable, retry later', {}, cause);
+    case 'SCHEMA_NOT_REGISTERED':
+      return new IngressError(
+        'SCHEMA_NOT_REGISTERED',
+        'the webhook schema is not registered yet, retry later',
+        {},
+        cause,
+      );
     case 'BATCHER_OVERLOADED':
       return new IngressError('OVERLOADED', 'too many webhooks waiting for Kafka, retry later', {}, cause);
     case 'BATCHER_CLOSED':

@@ -1,6 +1,7 @@
 /**
  * Intake: one webhook from its raw bytes to a Kafka record acknowledged by all in-sync replicas, without HTTP.
- * verify signature (401) → decode and validate (400) → dedup → Avro encode → batch → ack; produce trouble is a 503
+ * verify signature (401) → decode and validate (400) → account allowlist (403) → dedup → Avro encode → batch → ack;
+ * produce trouble is a 503
  * (docs/architecture.md, "Ingress responses"). Every refusal is an IngressError carrying its HTTP status; the webhook
  * route (routes/webhook.ts) only turns results and errors into responses.
  */
@@ -12,6 +13,7 @@ import {
   type FluentWebhookPayload,
   type FluentWebhookRecord,
 } from '../schemas/index.js';
+import { isAllowed, type AccountAllowlist } from './allowlist.js';
 import { Batcher } from './batcher.js';
 import type { IngressConfig } from './config.js';
 import { DedupWindow } from './dedup.js';
@@ -28,11 +30,15 @@ export interface IntakeConfig {
   readonly signature: IngressConfig['signature'];
   readonly dedup: IngressConfig['dedup'];
   readonly batch: IngressConfig['batch'];
+  /** FLUENT_ACCOUNTS: webhooks of other accounts are refused with 403 ACCOUNT_NOT_ALLOWED, nothing produced. */
+  readonly accounts: AccountAllowlist;
 }
 
 /** The Avro encoder (WebhookSerde from schemas/). */
 export interface WebhookEncoder {
   encode(topic: string, record: FluentWebhookRecord): Promise<Buffer>;
+  /** Resolves the schema id now, uncached (readiness); encoders without it get the registry liveness check. */
+  resolveSchema?(topic: string): Promise<number>;
 }
 
 export interface IntakeDeps {
@@ -204,6 +210,13 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     const payload = parsePayload(body);
     const key = partitionKey(payload);
     identified?.({ id: payload.id, orderRef: key, name: payload.name });
+    // Any Fluent tenant of the region signs with the same key: the signature alone does not make it ours.
+    if (!isAllowed(config.accounts, payload.accountId, payload.retailerId)) {
+      throw new IngressError(
+        'ACCOUNT_NOT_ALLOWED',
+        `account ${payload.accountId} (retailer ${payload.retailerId}) is not served by this connector (FLUENT_ACCOUNTS)`,
+      );
+    }
 
     try {
       const outcome = await dedup.run(payload.id, async () => {
@@ -248,7 +261,7 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     },
     async warmUp() {
       await deps.serde.encode(topic, warmupRecord()).catch((error: unknown) => {
-        logger.warn({ err: error }, 'schema registry not reachable at start; webhooks answer 503 until it is');
+        logger.warn({ err: error }, 'webhook schema not resolvable at start; webhooks answer 503 until it is');
       });
     },
   };

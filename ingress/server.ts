@@ -3,7 +3,14 @@
  * new webhooks get 503 SHUTTING_DOWN, in-flight produces are flushed, the producer is closed, then the process exits.
  */
 import { WebhookSerde, createRegistry } from '../schemas/index.js';
-import { EXIT_CONFIG, createServiceLogger, isConnectorError } from '../common/index.js';
+import {
+  EXIT_CONFIG,
+  createServiceLogger,
+  describeKafkaSecurity,
+  isConnectorError,
+  kafkaSecurityError,
+} from '../common/index.js';
+import { describeAllowlist } from './allowlist.js';
 import { buildApp } from './app.js';
 import { loadIngressConfig } from './config.js';
 import { createKafkaAdapter } from './kafka.js';
@@ -25,10 +32,18 @@ async function main(): Promise<void> {
     pretty: process.env.LOG_PRETTY === 'true',
   });
   const producer = createKafkaAdapter(config.connection.kafka, { logger });
-  const serde = new WebhookSerde(createRegistry(config.connection.registry));
+  const serde = new WebhookSerde(createRegistry(config.connection.registry), {
+    autoRegister: config.connection.registry.autoRegister,
+  });
 
-  // The producer connects lazily on first send if the broker is down now; readiness reports it meanwhile.
+  // The producer connects lazily on first send if the broker is down now; readiness reports it meanwhile. Refused
+  // TLS or SASL settings never heal by waiting: stop with the setting to fix (exit 78).
   await producer.connect().catch((error: unknown) => {
+    const security = kafkaSecurityError(error, config.connection.kafka);
+    if (security) {
+      console.error(`fc-ingress: ${security.message}`);
+      process.exit(EXIT_CONFIG);
+    }
     logger.warn({ err: error }, 'Kafka not reachable at start; webhooks answer 503 until it is');
   });
   const app = await buildApp(config, { producer, serde, logger });
@@ -40,6 +55,9 @@ async function main(): Promise<void> {
       topic: config.connection.topic,
       keys: config.signature.publicKeys.length,
       flex: config.signature.acceptFlexSignature,
+      accounts: describeAllowlist(config.accounts),
+      kafkaSecurity: describeKafkaSecurity(config.connection.kafka),
+      schemaAutoRegister: config.connection.registry.autoRegister,
     },
     'ingress listening',
   );

@@ -1,8 +1,12 @@
 /**
- * Avro serde through a Confluent-compatible schema registry. The writer schema is registered (or looked up) once per
- * subject and its id cached; decoding resolves writer schemas by the id in each record (cached by the client).
+ * Avro serde through a Confluent-compatible schema registry. The writer schema's id is resolved once per subject and
+ * cached: looked up by content under the subject, and registered when missing (auto-register, the default for local
+ * runs) or reported missing when the registry denies applications writes (`autoRegister: false`; `fc-connector schemas register`
+ * registers it from the deploy pipeline). Decoding resolves writer schemas by the id in each record (cached by the
+ * client).
  */
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { ERROR_BRAND } from './error-brand.js';
 import type { FluentWebhookRecord } from './webhook-event.js';
@@ -20,6 +24,16 @@ export interface RegistryOptions {
    * (stopped JVM, half-open network) hangs every encode/decode forever, and the cached registration promise with it.
    */
   timeoutMs?: number | undefined;
+  /** PEM CA to trust and client certificate/key for mutual TLS (https URLs). */
+  tls?: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined } | undefined;
+}
+
+export interface SerdeOptions {
+  /**
+   * Register the schema when the subject lacks it (default true). False: look it up by content only, and fail with
+   * SchemaNotRegisteredError when it is missing.
+   */
+  autoRegister?: boolean | undefined;
 }
 
 /*
@@ -53,6 +67,22 @@ export class RegistryUnavailableError extends Error {
   }
 }
 
+/** Thrown when auto-register is off and the subject lacks the webhook schema: a deployment step is missing. */
+export class SchemaNotRegisteredError extends Error {
+  readonly [ERROR_BRAND] = true as const;
+  override readonly name = 'SchemaNotRegisteredError';
+  readonly code = 'SCHEMA_NOT_REGISTERED';
+  readonly retriable = true;
+  readonly outage = true;
+  readonly canRetry = true;
+  constructor(readonly subject: string) {
+    super(
+      `the webhook schema is not registered under subject ${subject} and SCHEMA_REGISTRY_AUTO_REGISTER is false: ` +
+        "register it with `fc-connector schemas register` (or let the chart's schemas job run)",
+    );
+  }
+}
+
 type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
 /** mappersmith middleware giving every registry request a timeout (the client sets none by default). */
@@ -67,9 +97,21 @@ export function createRegistry(options: RegistryOptions): SchemaRegistry {
     options.username !== undefined && options.username !== ''
       ? { username: options.username, password: options.password ?? '' }
       : undefined;
+  const tls = options.tls;
+  // The client takes an agent; an https one carries the CA and client certificate to every request.
+  const agent =
+    tls && (tls.ca !== undefined || tls.cert !== undefined)
+      ? new HttpsAgent({
+          keepAlive: true,
+          ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+          ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+          ...(tls.key !== undefined ? { key: tls.key } : {}),
+        })
+      : undefined;
   return new SchemaRegistry({
     host: options.url,
     ...(auth ? { auth } : {}),
+    ...(agent ? { agent } : {}),
     clientId: 'fc-connector',
     middlewares: [requestTimeout(options.timeoutMs ?? 2_000)],
     // Few, short retries: callers own the outer retry policy (ingress answers 503, processor pauses).
@@ -103,28 +145,68 @@ function isRegistryUnavailable(error: unknown): boolean {
   return typeof status === 'number' && (status >= 500 || [401, 403, 408, 429].includes(status));
 }
 
+/**
+ * A lookup's 404 (subject or schema not found): the client turns exactly that answer into its own
+ * ConfluentSchemaRegistryError (other failures keep their HTTP status).
+ */
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: unknown; status?: unknown } | null;
+  return e?.status === 404 || e?.name === 'ConfluentSchemaRegistryError';
+}
+
 export class WebhookSerde {
   private readonly schemaIds = new Map<string, Promise<number>>();
+  private readonly autoRegister: boolean;
 
-  constructor(readonly registry: SchemaRegistry) {}
+  constructor(
+    readonly registry: SchemaRegistry,
+    options: SerdeOptions = {},
+  ) {
+    this.autoRegister = options.autoRegister ?? true;
+  }
 
-  /** Registers the webhook schema under `<topic>-value` once; later calls reuse the id. */
+  /** The schema id under `<topic>-value`, resolved once (registered or looked up, see SerdeOptions); later calls reuse it. */
   schemaIdFor(topic: string): Promise<number> {
     const subject = valueSubject(topic);
     let id = this.schemaIds.get(subject);
     if (!id) {
-      id = this.registry
-        .register({ type: SchemaType.AVRO, schema: WEBHOOK_EVENT_SCHEMA }, { subject })
-        .then((r) => r.id)
-        .catch((error: unknown) => {
-          this.schemaIds.delete(subject);
-          throw new RegistryUnavailableError(`schema registration for ${subject} failed: ${String(error)}`, {
-            cause: error,
-          });
-        });
+      id = this.resolve(subject).catch((error: unknown) => {
+        this.schemaIds.delete(subject);
+        throw error;
+      });
       this.schemaIds.set(subject, id);
     }
     return id;
+  }
+
+  /**
+   * Asks the registry now (no cache) for the schema's id under `<topic>-value`: for readiness, which must see a
+   * registry that answers and a schema that resolves.
+   */
+  resolveSchema(topic: string): Promise<number> {
+    return this.resolve(valueSubject(topic));
+  }
+
+  /** Looks the schema up by content; registers it when missing and auto-register is on. */
+  private async resolve(subject: string): Promise<number> {
+    try {
+      return await this.registry.getRegistryIdBySchema(subject, {
+        type: SchemaType.AVRO,
+        schema: WEBHOOK_EVENT_SCHEMA,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) {
+        throw new RegistryUnavailableError(`schema lookup under ${subject} failed: ${String(error)}`, { cause: error });
+      }
+      if (!this.autoRegister) throw new SchemaNotRegisteredError(subject);
+    }
+    try {
+      return (await this.registry.register({ type: SchemaType.AVRO, schema: WEBHOOK_EVENT_SCHEMA }, { subject })).id;
+    } catch (error) {
+      throw new RegistryUnavailableError(`schema registration for ${subject} failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   async encode(topic: string, record: FluentWebhookRecord): Promise<Buffer> {
@@ -147,4 +229,56 @@ export class WebhookSerde {
       throw new UndecodableRecordError(`cannot decode record: ${String(error)}`, { cause: error });
     }
   }
+}
+
+/** Where the webhook schema stands under a subject: its registry id and version. */
+export interface RegisteredSchema {
+  readonly subject: string;
+  readonly id: number;
+  readonly version: number;
+  /** True when this call registered it; false when it was there already. */
+  readonly created: boolean;
+}
+
+/** The client's own API resource (private in its types): the lookup answer carries the version, which we print. */
+interface SubjectLookupApi {
+  api: {
+    Subject: {
+      registered(args: {
+        subject: string;
+        body: { schema: string };
+      }): Promise<{ data(): { id: number; version: number } }>;
+    };
+  };
+}
+
+/**
+ * Registers the webhook schema under `<topic>-value` unless it is there already (idempotent), for the deploy pipeline
+ * (`fc-connector schemas register`). Registry failures are RegistryUnavailableError, with the registry's reason.
+ */
+export async function registerWebhookSchema(registry: SchemaRegistry, topic: string): Promise<RegisteredSchema> {
+  const subject = valueSubject(topic);
+  const lookup = async () => {
+    try {
+      return (
+        await (registry as unknown as SubjectLookupApi).api.Subject.registered({
+          subject,
+          body: { schema: WEBHOOK_EVENT_SCHEMA },
+        })
+      ).data();
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new RegistryUnavailableError(`schema lookup under ${subject} failed: ${String(error)}`, { cause: error });
+    }
+  };
+  const existing = await lookup();
+  if (existing) return { subject, id: existing.id, version: existing.version, created: false };
+  try {
+    await registry.register({ type: SchemaType.AVRO, schema: WEBHOOK_EVENT_SCHEMA }, { subject });
+  } catch (error) {
+    throw new RegistryUnavailableError(`schema registration for ${subject} failed: ${String(error)}`, { cause: error });
+  }
+  const registered = await lookup();
+  if (!registered) throw new RegistryUnavailableError(`schema registered under ${subject} but not found right after`);
+  return { subject, id: registered.id, version: registered.version, created: true };
 }

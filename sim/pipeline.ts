@@ -147,6 +147,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     PORT: String(ingressPort),
     HOST: '127.0.0.1',
     FLUENT_WEBHOOK_PUBLIC_KEYS: sender.publicKeyBase64,
+    // The simulated Fluent account (sim/fluent/store.ts); options.env may widen it.
+    FLUENT_ACCOUNTS: 'ACME',
     KAFKA_CLIENT_ID: 'fc-ingress',
     ...options.env,
   };

@@ -16,6 +16,8 @@ export interface HealthRoutesOptions {
   retryAfterSeconds: number;
   /** Where fc_ingress_dependency_up is registered (the app's metrics registry). */
   registry?: Registry;
+  /** Why this pod must not take webhooks although it runs (readiness.ts schemaGate), or undefined. */
+  notReady?: () => Promise<string | undefined>;
 }
 
 export const healthRoutes: FastifyPluginCallback<HealthRoutesOptions> = (app, options, done) => {
@@ -26,6 +28,10 @@ export const healthRoutes: FastifyPluginCallback<HealthRoutesOptions> = (app, op
     // Every 503 of this service carries Retry-After (docs/architecture.md, "Ingress responses"), probes included.
     if (options.shuttingDown()) {
       return reply.code(503).header('retry-after', retryAfter).send({ status: 'shutting-down' });
+    }
+    const reason = await options.notReady?.();
+    if (reason !== undefined) {
+      return reply.code(503).header('retry-after', retryAfter).send({ status: 'not-ready', reason });
     }
     return reply.code(200).send({ status: 'ready' });
   });

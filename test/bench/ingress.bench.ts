@@ -145,6 +145,7 @@ async function main() {
         SCHEMA_REGISTRY_URL: registryUrl,
         TOPIC_WEBHOOKS: topic,
         FLUENT_WEBHOOK_PUBLIC_KEYS: publicKeyBase64,
+        FLUENT_ACCOUNTS: 'ACME',
         ...(env.BENCH_VERIFY_ASYNC ? { INGRESS_VERIFY_ASYNC: env.BENCH_VERIFY_ASYNC } : {}),
         LOG_LEVEL: 'warn',
       });

@@ -56,7 +56,10 @@ describe('npm run build (the image build stage)', () => {
   });
 
   it('starts the compiled services far enough to validate configuration (and name what is wrong)', () => {
-    const ingress = runCompiled('ingress/server.js', [], { FLUENT_WEBHOOK_PUBLIC_KEYS: 'not-a-key' });
+    const ingress = runCompiled('ingress/server.js', [], {
+      FLUENT_WEBHOOK_PUBLIC_KEYS: 'not-a-key',
+      FLUENT_ACCOUNTS: '*',
+    });
     expect(ingress.status).toBe(78); // EX_CONFIG
     expect(ingress.stderr).toMatch(/FLUENT_WEBHOOK_PUBLIC_KEYS/);
 

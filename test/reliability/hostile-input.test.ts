@@ -108,6 +108,7 @@ describe('hostile input at the ingress', () => {
         SCHEMA_REGISTRY_URL: schemaRegistryUrl,
         TOPIC_WEBHOOKS: topic,
         FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64,
+        FLUENT_ACCOUNTS: '*',
         INGRESS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
         LOG_LEVEL: 'warn',
       },

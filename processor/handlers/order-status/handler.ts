@@ -83,6 +83,28 @@ export class OrderNotFoundFinalError extends NonRetryableError {
   static override readonly errorCode: ErrorCode = 'ORDER_NOT_FOUND_FINAL';
 }
 
+/** The Fluent order belongs to another retailer than the webhook names: nothing is written (dead-lettered). */
+export class RetailerMismatchError extends NonRetryableError {
+  static override readonly errorCode: ErrorCode = 'RETAILER_MISMATCH';
+}
+
+/**
+ * The webhook's retailer decides the settings and the commercetools project, so an order of another retailer (a
+ * webhook naming one retailer and another's order, or a document override that does not select `retailer { id }`)
+ * must never be written with them.
+ */
+export function assertRetailer(order: FluentOrder, retailerId: string): void {
+  const actual = order.retailer?.id;
+  if (actual === undefined || actual === null || String(actual) !== retailerId.trim()) {
+    throw new RetailerMismatchError(
+      actual === undefined || actual === null
+        ? `Fluent order ${order.ref} has no retailer in the answer (the order document must select retailer { id }); nothing written`
+        : `Fluent order ${order.ref} belongs to retailer ${String(actual)}, the webhook to retailer ${retailerId}; nothing written`,
+      { details: { orderRetailerId: actual ?? null, webhookRetailerId: retailerId } },
+    );
+  }
+}
+
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set<ErrorCode>(['ORDER_NOT_FOUND', 'ORDER_NOT_FOUND_FINAL']);
 
 /** Which Fluent order a webhook is about: the entity itself, else its root entity. */
@@ -150,6 +172,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
         ? await deps.fluent.orderById(reference.id, { signal, correlationId: ctx.record.id })
         : await deps.fluent.orderByRef(reference.ref as string, { signal, correlationId: ctx.record.id });
       if (!order) throw notFound(ctx, `Fluent order ${reference.id ?? reference.ref}`);
+      assertRetailer(order, payload.retailerId);
       return order;
     };
     // The order and the settings are independent: fetch them together (settings are nearly always cached).

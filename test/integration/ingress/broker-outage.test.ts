@@ -23,7 +23,11 @@ const SLACK_MS = 1_500;
 
 /** The real Kafka adapter, remembering the event ids it was handed (a record never handed to it cannot be written). */
 function recordingAdapter(brokers: string): { adapter: ProducerAdapter; handed: Set<string> } {
-  const config = loadIngressConfig({ KAFKA_BROKERS: brokers, FLUENT_WEBHOOK_PUBLIC_KEYS: signer().publicKeyBase64 });
+  const config = loadIngressConfig({
+    KAFKA_BROKERS: brokers,
+    FLUENT_WEBHOOK_PUBLIC_KEYS: signer().publicKeyBase64,
+    FLUENT_ACCOUNTS: '*',
+  });
   const real = createKafkaAdapter(config.connection.kafka, {
     logger: pino({ level: 'silent' }),
     requestTimeoutMs: 1_500,

@@ -55,6 +55,7 @@ export async function startIngress(
     SCHEMA_REGISTRY_URL: infra().schemaRegistryUrl,
     TOPIC_WEBHOOKS: topic,
     FLUENT_WEBHOOK_PUBLIC_KEYS: signer().publicKeyBase64,
+    FLUENT_ACCOUNTS: '*',
     LOG_LEVEL: 'silent',
     ...env,
   });

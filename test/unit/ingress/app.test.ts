@@ -28,7 +28,12 @@ async function app(
   encode: (topic: string, record: FluentWebhookRecord) => Promise<Buffer> = () => Promise.resolve(Buffer.from('avro')),
   env: Record<string, string> = {},
 ) {
-  const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64, LOG_LEVEL: 'silent', ...env });
+  const config = loadIngressConfig({
+    FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64,
+    FLUENT_ACCOUNTS: '*',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   return buildApp(config, {
     producer,
     serde: { encode },

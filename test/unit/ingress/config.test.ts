@@ -5,9 +5,10 @@ import { createWebhookSigner } from '../../../sim/signing.js';
 
 const signer = createWebhookSigner(1024);
 
+/** Problems of `env`; FLUENT_ACCOUNTS is `*` unless `env` sets it (its own tests below). */
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadIngressConfig(env);
+    loadIngressConfig({ FLUENT_ACCOUNTS: '*', ...env });
   } catch (error) {
     expect(errorCodeOf(error)).toBe('CONFIG');
     return [...(error as ConfigError).problems];
@@ -15,9 +16,35 @@ function problems(env: NodeJS.ProcessEnv): string[] {
   throw new Error('expected a ConfigError');
 }
 
+describe('FLUENT_ACCOUNTS', () => {
+  const keys = () => ({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64 });
+
+  it('is required: unset or blank stops the start (allow-all must be written out as *)', () => {
+    expect(problems({ ...keys(), FLUENT_ACCOUNTS: undefined })).toEqual([
+      expect.stringMatching(/^FLUENT_ACCOUNTS: is required: .*or \* to accept every account/),
+    ]);
+    expect(problems({ ...keys(), FLUENT_ACCOUNTS: '  ' })).toHaveLength(1);
+    expect(problems({ ...keys(), FLUENT_ACCOUNTS: ' , ' })).toEqual([
+      expect.stringMatching(/^FLUENT_ACCOUNTS: at least one entry is required/),
+    ]);
+  });
+
+  it('parses accounts and account:retailer pairs; refuses * mixed with entries and malformed entries', () => {
+    const config = loadIngressConfig({ ...keys(), FLUENT_ACCOUNTS: 'ACME, BETA:7' });
+    expect(config.accounts.all).toBe(false);
+    expect(loadIngressConfig({ ...keys(), FLUENT_ACCOUNTS: '*' }).accounts).toEqual({ all: true });
+    expect(problems({ ...keys(), FLUENT_ACCOUNTS: '*,ACME' })).toEqual([
+      expect.stringMatching(/^FLUENT_ACCOUNTS: \* accepts every account and cannot be combined/),
+    ]);
+    expect(problems({ ...keys(), FLUENT_ACCOUNTS: 'ACME,a b' })).toEqual([
+      expect.stringMatching(/^FLUENT_ACCOUNTS: entry 2/),
+    ]);
+  });
+});
+
 describe('loadIngressConfig', () => {
   it('applies documented defaults and freezes the result', () => {
-    const config = loadIngressConfig({ FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64 });
+    const config = loadIngressConfig({ FLUENT_ACCOUNTS: '*', FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, maxBodyBytes: 262_144, requestTimeoutMs: 10_000 });
     expect(config.signature.acceptFlexSignature).toBe(false);
     expect(config.connection.topic).toBe('fluent.webhooks');
@@ -35,6 +62,7 @@ describe('loadIngressConfig', () => {
 
   it('treats empty and blank variables as unset (their default)', () => {
     const config = loadIngressConfig({
+      FLUENT_ACCOUNTS: '*',
       FLUENT_WEBHOOK_PUBLIC_KEYS: signer.publicKeyBase64,
       PORT: '',
       HOST: '  ',
@@ -51,6 +79,7 @@ describe('loadIngressConfig', () => {
 
   it('reads several keys in PEM and base64', () => {
     const config = loadIngressConfig({
+      FLUENT_ACCOUNTS: '*',
       FLUENT_WEBHOOK_PUBLIC_KEYS: ` ${signer.publicKeyBase64} , ${signer.publicKeyPem.replace(/\n/g, '\\n')} `,
       FLUENT_ACCEPT_FLEX_SIGNATURE: 'true',
       PORT: '9000',

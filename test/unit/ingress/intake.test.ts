@@ -4,6 +4,7 @@ import { ERROR_BRAND } from '../../../common/index.js';
 import { createIntake, type IntakeConfig, type WebhookIdentity, type WebhookRequest } from '../../../ingress/intake.js';
 import type { OutgoingMessage } from '../../../ingress/kafka.js';
 import { createIngressMetrics } from '../../../ingress/metrics.js';
+import { parseAllowlist } from '../../../ingress/allowlist.js';
 import { parsePublicKey } from '../../../ingress/signature.js';
 import { RegistryUnavailableError, type FluentWebhookRecord } from '../../../schemas/index.js';
 import { createWebhookSigner } from '../../../sim/signing.js';
@@ -23,6 +24,7 @@ const config: IntakeConfig = {
     maxMessageBytes: 1_000_000,
     maxQueuedBytes: 64 * 1_048_576,
   },
+  accounts: parseAllowlist(['*']),
 };
 
 function deferred() {
@@ -266,5 +268,42 @@ describe('intake: shutdown', () => {
     await closed;
     expect(await answer).toEqual({ status: 'accepted', id: 'e1' });
     expect(sent.map((m) => m.headers['fc-event-id'])).toEqual(['e1']);
+  });
+});
+
+describe('intake: the account allowlist (FLUENT_ACCOUNTS)', () => {
+  it('refuses a validly signed webhook of another account with 403 ACCOUNT_NOT_ALLOWED and produces nothing', async () => {
+    const { intake, sent, encoded } = setup({ config: { accounts: parseAllowlist(['ACME']) } });
+    const error = await refusal(intake.accept(signed(payload({ id: 'other', accountId: 'OTHERCO' }))));
+    expect(error).toMatchObject({ code: 'ACCOUNT_NOT_ALLOWED', status: 403 });
+    expect(error.message).toMatch(/account OTHERCO \(retailer 1\) is not served .*FLUENT_ACCOUNTS/);
+    expect(sent).toEqual([]);
+    expect(encoded).toEqual([]);
+  });
+
+  it('with account:retailer entries, refuses other retailers of the same account', async () => {
+    const { intake, sent } = setup({ config: { accounts: parseAllowlist(['ACME:1', 'ACME:2']) } });
+    await expect(intake.accept(signed(payload({ id: 'r1', retailerId: '1' })))).resolves.toMatchObject({
+      status: 'accepted',
+    });
+    const error = await refusal(intake.accept(signed(payload({ id: 'r3', retailerId: '3' }))));
+    expect(error).toMatchObject({ code: 'ACCOUNT_NOT_ALLOWED', status: 403 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('checks the signature first: an unsigned webhook of another account is 401, not 403', async () => {
+    const { intake } = setup({ config: { accounts: parseAllowlist(['ACME']) } });
+    const body = Buffer.from(JSON.stringify(payload({ accountId: 'OTHERCO' })));
+    const error = await refusal(intake.accept({ body, headers: {} }));
+    expect(error).toMatchObject({ code: 'MISSING_SIGNATURE', status: 401 });
+  });
+
+  it('a refused webhook is not remembered: once the account is served, the same event id is produced', async () => {
+    const refused = setup({ config: { accounts: parseAllowlist(['ACME']) } });
+    await refusal(refused.intake.accept(signed(payload({ id: 'same', accountId: 'NEWCO' }))));
+    const served = setup({ config: { accounts: parseAllowlist(['ACME', 'NEWCO']) } });
+    await expect(served.intake.accept(signed(payload({ id: 'same', accountId: 'NEWCO' })))).resolves.toMatchObject({
+      status: 'accepted',
+    });
   });
 });
