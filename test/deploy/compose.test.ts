@@ -90,8 +90,19 @@ describe('docker-compose.yml semantics', () => {
     }
   });
 
+  it('runs reconcile only in its opt-in profile, on a window longer than its interval', () => {
+    const reconcile = services.reconcile as Manifest;
+    // `$$` is compose's escape: the container's shell reads $RECONCILE_WINDOW.
+    expect(reconcile.command.join(' ')).toContain('node /app/dist/cli/main.js reconcile --since "$$RECONCILE_WINDOW"');
+    expect(reconcile.environment).toMatchObject({
+      RECONCILE_WINDOW: '${RECONCILE_WINDOW:-26h}',
+      RECONCILE_INTERVAL_SECONDS: '${RECONCILE_INTERVAL_SECONDS:-86400}',
+    });
+    expect(reconcile.environment.FLUENT_PASSWORD).toBeDefined();
+  });
+
   it('runs the connector containers unprivileged with a read-only root filesystem', () => {
-    for (const name of ['topics', 'ingress', 'processor']) {
+    for (const name of ['topics', 'ingress', 'processor', 'reconcile']) {
       expect(services[name]).toMatchObject({ image: 'fc-connector:local', read_only: true, cap_drop: ['ALL'] });
       expect(services[name]?.tmpfs).toContain('/tmp');
     }
@@ -99,7 +110,10 @@ describe('docker-compose.yml semantics', () => {
 
   it('keeps the simulators in the sim profile, driven by sim.env and the demo key', () => {
     const profiled = Object.entries(services).filter(([, s]) => s.profiles);
-    expect(profiled.map(([n, s]) => [n, s.profiles])).toEqual([['sim', ['sim']]]);
+    expect(profiled.map(([n, s]) => [n, s.profiles])).toEqual([
+      ['reconcile', ['reconcile']],
+      ['sim', ['sim']],
+    ]);
     expect(services.sim?.build.target).toBe('sim');
     // Every sim.env setting is consumed by the compose file.
     for (const key of simEnv.keys()) expect(composeText, key).toContain(`\${${key}:-`);
