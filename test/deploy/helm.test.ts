@@ -22,6 +22,24 @@ import {
 
 const ready = requireTools({ helm: helmPath, 'kubernetes-validate venv': validatorPython });
 
+/** The values schema requires a Fluent public key while the ingress is enabled: "default values" means plus this. */
+const KEY =
+  'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7n9sXfF0wQp0yq1hO0bRZ3gHvQfX2cH3hYp1s8JmPq8nL0q1ZpJvXz8K6wq3tqC1b4p0Zg2rY8q3bJv0Z2yq1bF0Xq5nYzK0mU7d9FvJk2sL9qT4bK6w3vP5cN8mR1tY7uJ2eG4hW0iL3oA6sD9fQ5gH8jK1lZ2xC3vB4nM7QIDAQAB';
+const WITH_KEY = ['--set', `ingress.fluentWebhookPublicKeys[0]=${KEY}`];
+/** helm template with the default values (and the required key). */
+const defaults = (args: string[] = []): string => helmTemplate([...WITH_KEY, ...args]);
+/** The one-off CLI Job as the runbook renders it: --show-only, enabled, with a command. */
+const cliJob = (args: string[] = []): string =>
+  defaults([
+    '--show-only',
+    'templates/job-cli.yaml',
+    '--set',
+    'cli.job.enabled=true',
+    '--set-json',
+    'cli.job.args=["offsets","reset","--to-latest","--execute"]',
+    ...args,
+  ]);
+
 const byKind = (manifests: Manifest[], kind: string): Manifest[] => manifests.filter((m) => m.kind === kind);
 const one = (manifests: Manifest[], kind: string, name: string): Manifest => {
   const found = manifests.find((m) => m.kind === kind && m.metadata?.name === name);
@@ -54,7 +72,7 @@ function helmFails(args: string[]): string {
 
 describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
   it('passes helm lint --strict with default and production values', () => {
-    for (const extra of [[], ['-f', productionValues]]) {
+    for (const extra of [WITH_KEY, ['-f', productionValues]]) {
       const result = run(helmPath as string, ['lint', '--strict', chartDir, ...extra]);
       expect(result.status, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain('0 chart(s) failed');
@@ -62,10 +80,10 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
   });
 
   describe('default values', () => {
-    const manifests = ready ? parseManifests(helmTemplate()) : [];
+    const manifests = ready ? parseManifests(defaults()) : [];
 
     it('render manifests that validate against the Kubernetes schemas', () => {
-      const report = validate('k8s', helmTemplate());
+      const report = validate('k8s', defaults());
       expect(report.ok, describeFailures(report)).toBe(true);
       expect(report.results.every((r) => r.validator === 'kubernetes-validate')).toBe(true);
       expect(report.results.length).toBe(manifests.length);
@@ -107,6 +125,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
           });
           expect(c.resources.requests).toBeDefined();
           if (workload.kind === 'Deployment') {
+            expect(c.startupProbe.httpGet.path).toBe('/health/live');
             expect(c.livenessProbe.httpGet.path).toBe('/health/live');
             expect(c.readinessProbe.httpGet.path).toBe('/health/ready');
           }
@@ -124,6 +143,118 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       const env = new Map<string, string>(c.env.map((e: Manifest) => [e.name, e.value]));
       expect(env.get('TOPIC_WEBHOOKS')).toBe('fluent.webhooks');
       expect(env.get('RETRY_DELAYS')).toBe('5s,1m,10m');
+    });
+  });
+
+  describe('rollouts, probes, state volume and image (issue 20)', () => {
+    const manifests = ready ? parseManifests(defaults()) : [];
+    const container = (name: string) =>
+      one(manifests, 'Deployment', `fcc-fc-connector-${name}`).spec.template.spec.containers[0];
+
+    it('sleep in preStop on the ingress before the graceful drain, within the grace period', () => {
+      const ingress = one(manifests, 'Deployment', 'fcc-fc-connector-ingress').spec.template.spec;
+      expect(ingress.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
+      expect(ingress.terminationGracePeriodSeconds).toBeGreaterThan(10);
+      // The processor gets no traffic: no sleep by default, one when configured.
+      expect(container('processor').lifecycle).toBeUndefined();
+      const slow = parseManifests(defaults(['--set', 'processor.preStopSleepSeconds=5']));
+      expect(
+        one(slow, 'Deployment', 'fcc-fc-connector-processor').spec.template.spec.containers[0].lifecycle.preStop,
+      ).toEqual({ exec: { command: ['sleep', '5'] } });
+      const message = helmFails([...WITH_KEY, '--set', 'ingress.preStopSleepSeconds=30']);
+      expect(message).toContain('ingress.terminationGracePeriodSeconds (30) must exceed ingress.preStopSleepSeconds');
+    });
+
+    it('give both services a startupProbe that gates liveness and readiness', () => {
+      for (const name of ['ingress', 'processor']) {
+        const probe = container(name).startupProbe;
+        expect(probe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+        expect(probe.periodSeconds * probe.failureThreshold, name).toBeGreaterThanOrEqual(60);
+      }
+    });
+
+    it('point FC_CONNECTOR_STATE_DIR at a writable volume in the processor pods', () => {
+      const config = one(manifests, 'ConfigMap', 'fcc-fc-connector-processor');
+      expect(config.data.FC_CONNECTOR_STATE_DIR).toBe('/var/lib/fc-connector');
+      const pod = one(manifests, 'Deployment', 'fcc-fc-connector-processor').spec.template.spec;
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'cli-state', mountPath: '/var/lib/fc-connector' });
+      expect(pod.volumes).toContainEqual({ name: 'cli-state', emptyDir: { sizeLimit: '256Mi' } });
+    });
+
+    it('pull by digest when image.digest is set, and refuse a malformed one', () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      const pinned = parseManifests(defaults(['--set', `image.digest=${digest}`, '--set', 'image.tag=1.2.3']));
+      for (const d of byKind(pinned, 'Deployment')) {
+        expect(d.spec.template.spec.containers[0].image).toBe(`fc-connector@${digest}`);
+      }
+      expect(helmFails([...WITH_KEY, '--set', 'image.digest=latest'])).toContain('/image/digest');
+    });
+
+    it('mount extra volumes into the ingress as into the processor', () => {
+      const extra = parseManifests(
+        defaults([
+          '--set-json',
+          'ingress.extraVolumes=[{"name":"keys","configMap":{"name":"fluent-keys"}}]',
+          '--set-json',
+          'ingress.extraVolumeMounts=[{"name":"keys","mountPath":"/keys","readOnly":true}]',
+        ]),
+      );
+      const pod = one(extra, 'Deployment', 'fcc-fc-connector-ingress').spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'keys', configMap: { name: 'fluent-keys' } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'keys', mountPath: '/keys', readOnly: true });
+    });
+  });
+
+  describe('the one-off CLI Job (templates/job-cli.yaml)', () => {
+    it('is not part of a release unless asked for', () => {
+      expect(defaults()).not.toContain('job-cli.yaml');
+    });
+
+    it('renders with --show-only, validates offline, and runs the command with the processor config and secrets', () => {
+      const text = cliJob(['-f', productionValues]);
+      const report = validate('k8s', text);
+      expect(report.ok, describeFailures(report)).toBe(true);
+      const [job] = parseManifests(text) as [Manifest];
+      expect(job.kind).toBe('Job');
+      expect(job.metadata.generateName).toBe('fcc-fc-connector-cli-');
+      const pod = job.spec.template.spec;
+      expect(pod.restartPolicy).toBe('Never');
+      const c = pod.containers[0];
+      expect(c.args).toEqual(['fc-connector', 'offsets', 'reset', '--to-latest', '--execute']);
+      expect(c.envFrom[0]).toEqual({ configMapRef: { name: 'fcc-fc-connector-processor' } });
+      const secretEnv = c.env.filter((e: Manifest) => e.valueFrom?.secretKeyRef).map((e: Manifest) => e.name);
+      expect(secretEnv.sort()).toEqual([...SECRET_ENV].sort());
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+      expect(c.volumeMounts).toContainEqual({ name: 'cli-state', mountPath: '/var/lib/fc-connector' });
+      expect(pod.volumes).toContainEqual({ name: 'cli-state', emptyDir: { sizeLimit: '256Mi' } });
+    });
+
+    it('keeps replay checkpoints on a PersistentVolumeClaim when cli.state.persistence is on', () => {
+      const persistence = ['--set', 'cli.state.persistence.enabled=true'];
+      const [job] = parseManifests(cliJob(persistence)) as [Manifest];
+      expect(job.spec.template.spec.volumes).toContainEqual({
+        name: 'cli-state',
+        persistentVolumeClaim: { claimName: 'fcc-fc-connector-cli-state' },
+      });
+      const release = defaults(persistence);
+      const claim = one(parseManifests(release), 'PersistentVolumeClaim', 'fcc-fc-connector-cli-state');
+      expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
+      expect(claim.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+      const report = validate('k8s', release);
+      expect(report.ok, describeFailures(report)).toBe(true);
+      // The processor pods (several, maybe on several nodes) keep an emptyDir: a ReadWriteOnce claim would pin them.
+      const processor = one(parseManifests(release), 'Deployment', 'fcc-fc-connector-processor');
+      expect(processor.spec.template.spec.volumes).toContainEqual({
+        name: 'cli-state',
+        emptyDir: { sizeLimit: '256Mi' },
+      });
+      const existing = ['--set', 'cli.state.persistence.existingClaim=replays'];
+      const [reused] = parseManifests(cliJob([...persistence, ...existing])) as [Manifest];
+      expect(reused.spec.template.spec.volumes).toContainEqual({
+        name: 'cli-state',
+        persistentVolumeClaim: { claimName: 'replays' },
+      });
+      expect(defaults([...persistence, ...existing])).not.toContain('PersistentVolumeClaim');
     });
   });
 
@@ -182,6 +313,9 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
         type: 'kafka',
         metadata: {
           consumerGroup: 'fc-connector-prod',
+          // Lag of the main topic only (paused retry tiers hold lag on purpose), counted as the consumer starts.
+          topic: 'prod.fluent.webhooks',
+          offsetResetPolicy: 'earliest',
           lagThreshold: '1000',
           sasl: 'scram_sha512',
           tls: 'enable',
@@ -216,11 +350,11 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
 
   describe('reconcile CronJob (reconcile.enabled)', () => {
     const values = ['--set', 'reconcile.enabled=true', '--set', 'reconcile.retailers={1,2}'];
-    const manifests = ready ? parseManifests(helmTemplate(values)) : [];
+    const manifests = ready ? parseManifests(defaults(values)) : [];
 
     it('is off by default and validates against the Kubernetes schemas when on', () => {
-      expect(byKind(parseManifests(helmTemplate()), 'CronJob')).toEqual([]);
-      const report = validate('k8s', helmTemplate(values));
+      expect(byKind(parseManifests(defaults()), 'CronJob')).toEqual([]);
+      const report = validate('k8s', defaults(values));
       expect(report.ok, describeFailures(report)).toBe(true);
     });
 
@@ -258,11 +392,38 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       ['reconcile.window=26 hours', '/reconcile/window'],
       ['reconcile.pageSize=6000', '/reconcile/pageSize'],
     ])('rejects --set %s naming %s', (setting, expected) => {
-      expect(helmFails(['--set', 'reconcile.enabled=true', '--set', setting])).toContain(expected);
+      expect(helmFails([...WITH_KEY, '--set', 'reconcile.enabled=true', '--set', setting])).toContain(expected);
+    });
+  });
+
+  describe('KEDA lag options', () => {
+    const trigger = (args: string[]) =>
+      (parseManifests(defaults(['--set', 'processor.keda.enabled=true', ...args])).find(
+        (m) => m.kind === 'ScaledObject',
+      )?.spec.triggers[0].metadata ?? {}) as Manifest;
+
+    it('measure the main topic by default, every topic with allTopics, and can exclude persistent lag', () => {
+      expect(trigger([])).toMatchObject({ topic: 'fluent.webhooks', offsetResetPolicy: 'earliest' });
+      expect(trigger([])).not.toHaveProperty('excludePersistentLag');
+      const all = trigger([
+        '--set',
+        'processor.keda.allTopics=true',
+        '--set',
+        'processor.keda.excludePersistentLag=true',
+      ]);
+      expect(all).not.toHaveProperty('topic');
+      expect(all.excludePersistentLag).toBe('true');
     });
   });
 
   describe('values.schema.json', () => {
+    it('refuses an enabled ingress without a Fluent public key (helm install fails, not the pod)', () => {
+      const message = helmFails([]);
+      expect(message).toContain("values don't meet the specifications of the schema");
+      expect(message).toContain('/ingress/fluentWebhookPublicKeys');
+      expect(() => helmTemplate(['--set', 'ingress.enabled=false'])).not.toThrow();
+    });
+
     it.each([
       ['logLevel=verbose', '/logLevel'],
       ['kafka.sasl.mechanism=gssapi', '/kafka/sasl/mechanism'],
@@ -278,14 +439,14 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       ['schemaRegistry.basicAuth=true', 'SCHEMA_REGISTRY_PASSWORD'],
       ['procesor.enabled=false', 'procesor'],
     ])('rejects --set %s naming %s', (setting, expected) => {
-      const message = helmFails(['--set', setting]);
+      const message = helmFails([...WITH_KEY, '--set', setting]);
       expect(message).toContain("values don't meet the specifications of the schema");
       expect(message).toContain(expected);
     });
 
     it('accepts the documented alternatives', () => {
       expect(() =>
-        helmTemplate([
+        defaults([
           '--set',
           'processor.orderCorrelation.mode=attribute',
           '--set',
