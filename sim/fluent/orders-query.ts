@@ -7,7 +7,7 @@
  * Order: newest order first (id descending), and the cursor names the order it stands on (a keyset cursor), so an
  * order leaving the result set between two pages (updated past the range's `to` during a sweep) shifts nothing: every
  * order still matching is returned exactly once. Fluent does not document how its cursors behave under concurrent
- * updates; the reconcile command does not rely on more than this (cli/README.md, "reconcile").
+ * updates; the reconcile command does not rely on more than this (cli/README.md, "Design notes").
  */
 import type { FluentOrder } from './store.js';
 
