@@ -31,6 +31,7 @@ Examples:
   $ fc-connector replay --error-class CONFIGURATION --dry-run
   $ fc-connector replay --from-topic fluent.webhooks --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z
   $ fc-connector offsets reset --to-datetime 2024-05-01T10:00:00Z            # plan; --execute commits it
+  $ fc-connector reconcile --since 6h --dry-run                              # webhooks lost in an outage
 
 Exit codes: 0 ok, 1 runtime failure, 2 bad arguments or configuration, 130 interrupted.`;
 
