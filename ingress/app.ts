@@ -11,11 +11,12 @@ import type { IngressConfig } from './config.js';
 import { useErrorReplies, useRawJsonBodies } from './http.js';
 import { createIntake, type WebhookEncoder } from './intake.js';
 import type { ProducerAdapter } from './kafka.js';
-import { createIngressMetrics, type IngressMetrics } from './metrics.js';
+import { createIngressMetrics, observeRequestDurations, type IngressMetrics } from './metrics.js';
 import { createReadiness, registryCheck, schemaCheck, schemaGate, type ReadinessCheck } from './readiness.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { webhookRoute } from './routes/webhook.js';
+import { useRequestTracing } from './tracing.js';
 
 export { WEBHOOK_PATH } from './routes/webhook.js';
 export { traceparentFor } from './traceparent.js';
@@ -96,6 +97,8 @@ export async function buildApp(config: IngressConfig, deps: IngressDeps): Promis
   app.decorateRequest('webhook', null);
 
   useRawJsonBodies(app);
+  useRequestTracing(app);
+  observeRequestDurations(app, metrics);
   useErrorReplies(app, { metrics, logger, retryAfterSeconds: config.retryAfterSeconds, shuttingDown });
   // Fastify close: stop taking webhooks, then let every in-flight produce settle before the producer goes away.
   app.addHook('preClose', (done) => {

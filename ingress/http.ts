@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { IngressError, errorBody, fromFastifyError } from './errors.js';
 import type { IngressMetrics } from './metrics.js';
 import { WEBHOOK_PATH } from './routes/webhook.js';
+import { requestTraceFields } from './tracing.js';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
@@ -39,7 +40,13 @@ export function useErrorReplies(app: FastifyInstance, options: ErrorRepliesOptio
 
   function sendError(error: IngressError, request: FastifyRequest, reply: FastifyReply) {
     metrics.requests.inc({ outcome: error.code.toLowerCase() });
-    const context = { code: error.code, status: error.status, ...(request.webhook ?? {}), ...error.details };
+    const context = {
+      code: error.code,
+      status: error.status,
+      ...requestTraceFields(request),
+      ...(request.webhook ?? {}),
+      ...error.details,
+    };
     if (error.status === 500) {
       logger.error({ ...context, err: error.cause ?? error }, 'webhook failed unexpectedly');
     } else if (error.status >= 500) {

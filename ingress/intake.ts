@@ -22,7 +22,7 @@ import type { OutgoingMessage, ProducerAdapter } from './kafka.js';
 import type { IngressMetrics } from './metrics.js';
 import { validatePayload } from './payload.js';
 import { createSignatureVerifier, type SignatureVerifier } from './signature.js';
-import { traceparentFor } from './traceparent.js';
+import { startProduceSpan } from './tracing.js';
 
 export interface IntakeConfig {
   /** The webhook topic. */
@@ -221,8 +221,16 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     try {
       const outcome = await dedup.run(payload.id, async () => {
         const record = toWebhookRecord(payload, { rawBody: body, receivedAt, ...signed });
-        const traceparent = traceparentFor(singleHeader(request.headers.traceparent));
-        await produce(record, key, recordHeaders(payload, receivedAt, traceparent));
+        // The record's span (child of the request's) names the processor's parent in the record's traceparent.
+        const span = startProduceSpan(topic, singleHeader(request.headers.traceparent));
+        span.setAttribute('fc.event_id', payload.id);
+        await produce(record, key, recordHeaders(payload, receivedAt, span.traceparent())).then(
+          () => span.end(),
+          (error: unknown) => {
+            span.end(error);
+            throw error;
+          },
+        );
       });
       return { status: outcome === 'produced' ? 'accepted' : 'duplicate', id: payload.id };
     } catch (error) {

@@ -11,6 +11,7 @@ import {
   kafkaSecurityError,
 } from '../common/index.js';
 import { describeAllowlist } from './allowlist.js';
+import { startTracing } from '../common/tracing.js';
 import { buildApp } from './app.js';
 import { loadIngressConfig } from './config.js';
 import { createKafkaAdapter } from './kafka.js';
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
     service: 'fc-ingress',
     level: config.connection.logLevel,
     pretty: process.env.LOG_PRETTY === 'true',
+  });
+  // OpenTelemetry export only when OTEL_EXPORTER_OTLP_ENDPOINT is set (common/tracing.ts).
+  const tracing = await startTracing(process.env, 'fc-ingress', {
+    onError: (error) => logger.warn({ err: error }, 'trace export shutdown failed'),
   });
   const producer = createKafkaAdapter(config.connection.kafka, { logger });
   const serde = new WebhookSerde(createRegistry(config.connection.registry), {
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await producer.disconnect();
+      await tracing.shutdown();
       logger.info('shutdown complete');
       process.exit(0);
     } catch (error) {

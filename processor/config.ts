@@ -107,6 +107,8 @@ export const processorEnvSchema = connectionEnvSchema.and(
       OUTAGE_FAILURE_RATIO_PERCENT: int({ default: 80, min: 1, max: 100 }),
       /** Graceful stop: in-flight work gets this long before it is aborted (and redelivered later). */
       SHUTDOWN_TIMEOUT_MS: int({ default: 15_000, min: 0, max: 600_000 }),
+      /** How often consumer lag and the DLQ size are polled (lag-poller.ts), independent of batches. */
+      LAG_POLL_INTERVAL_MS: int({ default: 15_000, min: 100, max: 600_000 }),
     })
     .superRefine(heartbeatWithinSession),
 );
@@ -138,6 +140,8 @@ export interface ProcessorRuntimeConfig {
   readonly pause: { readonly initialBackoffMs: number; readonly maxBackoffMs: number };
   readonly outage: { readonly windowMs: number; readonly minFailures: number; readonly failureRatio: number };
   readonly shutdownTimeoutMs: number;
+  /** Lag and DLQ-size poll interval, ms. Default 15,000. */
+  readonly lagPollIntervalMs: number;
 }
 
 export interface ProcessorConfig {
@@ -178,6 +182,7 @@ export function toRuntimeConfig(env: ProcessorEnv): ProcessorRuntimeConfig {
       failureRatio: env.OUTAGE_FAILURE_RATIO_PERCENT / 100,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    lagPollIntervalMs: env.LAG_POLL_INTERVAL_MS,
   });
 }
 

@@ -2,14 +2,16 @@
  * Processor entry point (`npm run processor`): validate configuration, build the router (built-in order-status
  * handler + PROCESSOR_PLUGINS), start the consumer and the health/metrics listener, stop gracefully on SIGTERM/SIGINT.
  */
-import * as prom from 'prom-client';
 import { createServiceLogger, errorCodeOf, errorMessageOf, EXIT_CONFIG, isConnectorError } from '../common/index.js';
 import { loadProcessorConfig } from './config.js';
 import { createOrderStatusHandler } from './handlers/order-status/index.js';
 import { startHealthServer } from './health-server.js';
+import { createProcessorRegistry } from './metrics.js';
 import { ExtensionPoints, loadPlugins } from './plugins.js';
 import { Router } from './router.js';
 import { startProcessor } from './runtime.js';
+import { downstreamServices, traceOutgoingCalls } from './tracing.js';
+import { startTracing } from '../common/tracing.js';
 
 async function main(): Promise<void> {
   const config = loadProcessorConfig(process.env);
@@ -18,8 +20,12 @@ async function main(): Promise<void> {
     level: config.runtime.connection.logLevel,
     pretty: process.env.LOG_PRETTY === 'true',
   });
-  const registry = new prom.Registry();
-  prom.collectDefaultMetrics({ register: registry, prefix: 'fc_processor_' });
+  const registry = createProcessorRegistry();
+  // Traces (common/tracing.ts): exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set; traceparent on every call.
+  const tracing = await startTracing(process.env, 'fc-connector-processor', {
+    onError: (error) => logger.warn({ err: errorMessageOf(error) }, 'trace export shutdown failed'),
+  });
+  traceOutgoingCalls(downstreamServices(process.env));
 
   const router = new Router();
   // Built-in handlers offer their extension points to plugins; loadPlugins seals them once every plugin is loaded.
@@ -49,6 +55,7 @@ async function main(): Promise<void> {
     processor
       .stop()
       .then(() => health.close())
+      .then(() => tracing.shutdown())
       .then(
         () => process.exit(exitCode),
         (error: unknown) => {

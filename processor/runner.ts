@@ -15,7 +15,7 @@
  */
 import { setMaxListeners, type EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Batch, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   Headers,
@@ -28,6 +28,7 @@ import {
   type WebhookSerde,
 } from '../schemas/index.js';
 import { errorCodeOf, errorMessageOf, isConnectorError, isOutage, isRetriable } from '../common/errors.js';
+import { currentSpan, traceLogFields } from '../common/tracing.js';
 import type { ProcessorRuntimeConfig } from './config.js';
 import { decodeValue, type DecodeResult } from './decode.js';
 import { produceDurably } from './durable-produce.js';
@@ -40,11 +41,12 @@ import {
 } from './failure-records.js';
 import type { HandlerContext, HandlerOutcome, MessageHandler } from './handler.js';
 import { CommitFrontier, KeyedLanes, Semaphore } from './lanes.js';
-import type { ProcessorMetrics } from './metrics.js';
+import { observeEndToEnd, type ProcessorMetrics } from './metrics.js';
 import { OutageGate } from './outage.js';
 import { PartitionDelays } from './partition-delays.js';
 import { decideRetry, type RetryDecision } from './retry-policy.js';
 import type { Router } from './router.js';
+import { traceRecord } from './tracing.js';
 
 export type RecordOutcome =
   | 'applied'
@@ -80,6 +82,8 @@ export interface RunnerDeps {
   readonly events: EventEmitter;
   /** Told once, with the reason, when the runner cannot go on (a retry/DLQ topic refuses records for good). */
   readonly onFatal?: (reason: string) => void;
+  /** Owns the lag series (lag-poller.ts): told each new assignment, so series of lost partitions go at once. */
+  readonly lag?: { assigned(assignment: Readonly<Record<string, readonly number[]>>): void };
 }
 
 const DONE = true;
@@ -111,8 +115,6 @@ export class BatchRunner {
   private readonly batchHalts = new Set<AbortController>();
   private readonly retryTierOf = new Map<string, number>();
   private readonly mainTopic: string;
-  /** Partitions with a lag series, by "topic/partition". */
-  private readonly lagSeries = new Map<string, { topic: string; partition: number }>();
   private fatalReason: string | undefined;
 
   constructor(private readonly deps: RunnerDeps) {
@@ -170,13 +172,12 @@ export class BatchRunner {
     this.delays.reset();
   }
 
-  /** Drops the lag series of partitions not in `assignment` (KafkaJS GROUP_JOIN memberAssignment: topic → ids). */
+  /**
+   * A new assignment (KafkaJS GROUP_JOIN memberAssignment: topic → ids): the lag poller drops the series of
+   * partitions not in it. The lag itself is polled on a timer (lag-poller.ts), not set from batches.
+   */
   forgetPartitions(assignment: Readonly<Record<string, readonly number[]>>): void {
-    for (const [id, labels] of this.lagSeries) {
-      if (assignment[labels.topic]?.includes(labels.partition)) continue;
-      this.deps.metrics.consumerLag.remove(labels);
-      this.lagSeries.delete(id);
-    }
+    this.deps.lag?.assigned(assignment);
   }
 
   /** KafkaJS eachBatch callback (use with eachBatchAutoResolve: false). */
@@ -195,8 +196,6 @@ export class BatchRunner {
     } finally {
       stopKeepAlive();
       this.batchHalts.delete(scope.halt);
-      // A halted batch says nothing reliable about the partition (it may be revoked): leave its lag alone.
-      if (!scope.halt.signal.aborted) this.recordLag(batch, frontier);
     }
   };
 
@@ -275,17 +274,6 @@ export class BatchRunner {
     return () => clearInterval(timer);
   }
 
-  /** High watermark minus the next offset to commit (after the last done, else the batch's first). */
-  private recordLag(batch: Batch, frontier: CommitFrontier): void {
-    const { lastDone } = frontier;
-    const first = batch.messages[0];
-    const next = lastDone !== undefined ? Number(lastDone) + 1 : first ? Number(first.offset) : undefined;
-    if (next === undefined) return;
-    const labels = { topic: batch.topic, partition: batch.partition };
-    this.lagSeries.set(`${batch.topic}/${batch.partition}`, labels);
-    this.deps.metrics.consumerLag.set(labels, Math.max(0, Number(batch.highWatermark) - next));
-  }
-
   private gateChanged(paused: boolean, pauseMs: number, reason: string): void {
     const { metrics, logger } = this.deps;
     metrics.paused.set(paused ? 1 : 0);
@@ -299,8 +287,17 @@ export class BatchRunner {
     }
   }
 
-  /** Runs one record to a final state. Never throws. Returns whether the record is done (offset may be committed). */
-  private async process(message: KafkaMessage, scope: BatchScope): Promise<boolean> {
+  /**
+   * Runs one record to a final state, inside its trace span (tracing.ts: a child of the ingress request). Never
+   * throws. Returns whether the record is done (offset may be committed).
+   */
+  private process(message: KafkaMessage, scope: BatchScope): Promise<boolean> {
+    return traceRecord({ topic: scope.payload.batch.topic, headers: message.headers }, () =>
+      this.processRecord(message, scope),
+    );
+  }
+
+  private async processRecord(message: KafkaMessage, scope: BatchScope): Promise<boolean> {
     const at = recordAttempt(message, scope, () => this.stopPartition(scope));
     if (at.halt.aborted) return this.abandoned(at);
     const decoded = await this.decode(at);
@@ -584,6 +581,7 @@ export class BatchRunner {
   private loggerFor(at: RecordAttempt): Logger {
     const { source, record } = at;
     return this.deps.logger.child({
+      ...traceLogFields(),
       eventId: eventIdOf(at),
       ...(record ? { orderRef: orderRefOf(record) } : {}),
       messageName: nameOf(at),
@@ -595,6 +593,8 @@ export class BatchRunner {
   }
 
   private emit(at: RecordAttempt, outcome: RecordOutcome, sent: { sentTo?: string; errorClass?: string } = {}): void {
+    currentSpan()?.setAttribute('fc.outcome', outcome);
+    if (outcome !== 'abandoned') observeEndToEnd(this.deps.metrics, at.source.headers, outcome);
     if (this.deps.events.listenerCount('record') === 0) return;
     const { source } = at;
     const event: RecordEvent = {

@@ -13,6 +13,7 @@ import type { ProcessorRuntimeConfig } from './config.js';
 import type { MessageHandler } from './handler.js';
 import { errorMessageOf } from '../common/errors.js';
 import { createProcessorKafka, type ProcessorKafka } from './kafka.js';
+import { LagPoller } from './lag-poller.js';
 import { followConsumer, MemberState } from './member-state.js';
 import { createProcessorMetrics, type ProcessorMetrics } from './metrics.js';
 import type { Router } from './router.js';
@@ -74,7 +75,16 @@ export async function startProcessor(options: StartProcessorOptions): Promise<Ru
         'consumer stalled: no poll or heartbeat while holding partitions; failing liveness so the pod is restarted',
       ),
   });
+  const lag = new LagPoller({
+    admin: kafka.admin,
+    groupId: config.groupId,
+    topics: config.topics,
+    metrics,
+    logger,
+    intervalMs: config.lagPollIntervalMs,
+  });
   const runner = new BatchRunner({
+    lag,
     config,
     router,
     serde,
@@ -86,7 +96,15 @@ export async function startProcessor(options: StartProcessorOptions): Promise<Ru
   });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
-    (stopping ??= stopMember({ kafka, runner, state, handlers, logger, shutdownTimeoutMs: config.shutdownTimeoutMs }));
+    (stopping ??= stopMember({
+      kafka,
+      runner,
+      lag,
+      state,
+      handlers,
+      logger,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    }));
 
   /**
    * The runner cannot go on (a retry/DLQ topic refuses records for good). Stop consuming, so the group moves the
@@ -109,6 +127,8 @@ export async function startProcessor(options: StartProcessorOptions): Promise<Ru
     await closeHandlers(handlers, logger);
     throw error;
   }
+  // Lag is observability, not a start condition: a failing poll is counted, logged and tried again next tick.
+  lag.start();
   logger.info(
     {
       groupId: config.groupId,
@@ -162,12 +182,13 @@ async function runConsumer(kafka: ProcessorKafka, runner: BatchRunner, config: P
 async function stopMember(deps: {
   kafka: ProcessorKafka;
   runner: BatchRunner;
+  lag: LagPoller;
   state: MemberState;
   handlers: readonly MessageHandler[];
   logger: Logger;
   shutdownTimeoutMs: number;
 }): Promise<void> {
-  const { kafka, runner, state, handlers, logger, shutdownTimeoutMs } = deps;
+  const { kafka, runner, lag, state, handlers, logger, shutdownTimeoutMs } = deps;
   logger.info({ shutdownTimeoutMs }, 'processor stopping');
   state.stopped();
   runner.beginStop();
@@ -181,6 +202,7 @@ async function stopMember(deps: {
   } finally {
     clearTimeout(deadline);
     runner.abortInFlight();
+    await lag.stop();
     await kafka.producer.disconnect().catch(() => undefined);
     await closeHandlers(handlers, logger);
     logger.info('processor stopped');

@@ -4,8 +4,10 @@
  */
 import type { FastifyPluginCallback } from 'fastify';
 import type { Logger } from 'pino';
+import { runInSpan } from '../../common/tracing.js';
 import type { Intake, WebhookIdentity } from '../intake.js';
 import type { IngressMetrics } from '../metrics.js';
+import { requestTraceFields } from '../tracing.js';
 
 export const WEBHOOK_PATH = '/api/v1/fluent-connect/webhook';
 
@@ -26,12 +28,18 @@ export const webhookRoute: FastifyPluginCallback<WebhookRouteOptions> = (app, { 
   app.post(WEBHOOK_PATH, async (request, reply) => {
     metrics.inFlight.inc();
     try {
-      const result = await intake.accept(request, (webhook) => {
-        request.webhook = webhook;
-      });
+      // Inside the request's span, so the record's span is its child (../tracing.ts).
+      const accept = () =>
+        intake.accept(request, (webhook) => {
+          request.webhook = webhook;
+        });
+      const result = await (request.span ? runInSpan(request.span, accept) : accept());
       metrics.requests.inc({ outcome: result.status });
       if (logger.isLevelEnabled('debug'))
-        logger.debug({ ...request.webhook, outcome: result.status }, 'webhook accepted');
+        logger.debug(
+          { ...requestTraceFields(request), ...request.webhook, outcome: result.status },
+          'webhook accepted',
+        );
       return reply.code(200).send(result);
     } finally {
       metrics.inFlight.dec();

@@ -92,9 +92,9 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
       const response = await fetch(`${pipeline.processorUrl}/metrics`);
       const samples = parsePrometheus(await response.text());
       return (
-        sumOf(samples, 'fc_processor_consumer_lag') === 0 &&
+        sumOf(samples, 'fc_processor_consumer_lag_records') === 0 &&
         sumOf(samples, 'fc_processor_in_flight') === 0 &&
-        samples.some((s) => s.name === 'fc_processor_consumer_lag')
+        samples.some((s) => s.name === 'fc_processor_consumer_lag_records')
       );
     }, 60_000);
     await driver.scrapeNow();

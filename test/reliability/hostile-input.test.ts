@@ -87,8 +87,8 @@ describe('hostile input at the ingress', () => {
   async function memory(): Promise<{ rss: number; heap: number }> {
     const samples = parsePrometheus(await (await fetch(`${ingress.url}/metrics`)).text());
     return {
-      rss: sumOf(samples, 'fc_ingress_process_resident_memory_bytes'),
-      heap: sumOf(samples, 'fc_ingress_nodejs_heap_size_used_bytes'),
+      rss: sumOf(samples, 'process_resident_memory_bytes'),
+      heap: sumOf(samples, 'nodejs_heap_size_used_bytes'),
     };
   }
 

@@ -83,7 +83,7 @@ describe('ingress webhook → Kafka (real broker + registry)', () => {
       expect((await h.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
       const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.body).toMatch(/fc_ingress_requests_total\{outcome="accepted"\} [1-9]/);
-      expect(metrics.body).toContain('fc_ingress_produce_batch_size_bucket');
+      expect(metrics.body).toContain('fc_ingress_produce_batch_records_bucket');
       expect(metrics.body).toContain('fc_ingress_dependency_up{dependency="registry"} 1');
     });
   });

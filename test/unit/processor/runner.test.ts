@@ -609,35 +609,46 @@ describe('BatchRunner keep-alive', () => {
 describe('BatchRunner bookkeeping', () => {
   const applied: MessageHandler = { name: 'h', handle: () => Promise.resolve({ status: 'applied' as const }) };
 
-  async function lagSeries(registry: prom.Registry): Promise<Record<string, number>> {
-    const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'fc_processor_consumer_lag');
-    return Object.fromEntries((metric?.values ?? []).map((v) => [`${v.labels.topic}/${v.labels.partition}`, v.value]));
-  }
-
-  it('forgets the lag of partitions this member no longer has', async () => {
-    const h = harness({ [NAME]: applied }, [recordFor('L1', 'L'), recordFor('L2', 'L')]);
-    await h.runner.eachBatch(batchOf('unit.webhooks', [{ id: 'L1', key: 'L' }], { partition: 0 }).payload);
-    await h.runner.eachBatch(batchOf('unit.webhooks', [{ id: 'L2', key: 'L' }], { partition: 1 }).payload);
-    expect(await lagSeries(h.metrics)).toEqual({ 'unit.webhooks/0': 0, 'unit.webhooks/1': 0 });
-    h.runner.forgetPartitions({ 'unit.webhooks': [1] });
-    expect(await lagSeries(h.metrics)).toEqual({ 'unit.webhooks/1': 0 });
+  it('hands each new assignment to the lag poller, which owns the lag series', () => {
+    const assignments: unknown[] = [];
+    const runner = new BatchRunner({
+      config: config(),
+      router: new Router(),
+      serde: {} as unknown as WebhookSerde,
+      logger: pino({ level: 'silent' }),
+      metrics: createProcessorMetrics(new prom.Registry()),
+      produce: () => Promise.resolve(),
+      events: new EventEmitter(),
+      lag: { assigned: (assignment) => void assignments.push(assignment) },
+    });
+    runner.forgetPartitions({ 'unit.webhooks': [1] });
+    expect(assignments).toEqual([{ 'unit.webhooks': [1] }]);
   });
 
-  it('does not set the lag from a halted batch', async () => {
-    const input = Array.from({ length: 5 }, (_, i) => ({ id: `e${i}`, key: 'ORDER-1' }));
-    const held = heldHandler();
-    const h = harness(
-      { [NAME]: held.handler },
-      input.map((r) => recordFor(r.id, r.key)),
+  it('observes end-to-end time from fc-received-at by outcome; records without the header are not observed', async () => {
+    const h = harness({ [NAME]: applied }, [recordFor('T1', 'T'), recordFor('T2', 'U')]);
+    const receivedAt = Date.now() - 2_000;
+    const fake = batchOf(
+      'unit.webhooks',
+      [
+        { id: 'T1', key: 'T' },
+        { id: 'T2', key: 'U' },
+      ],
+      { headers: (i): Record<string, string> => (i === 0 ? { [Headers.receivedAt]: String(receivedAt) } : {}) },
     );
-    const fake = batchOf('unit.webhooks', input);
-    const running = h.runner.eachBatch(fake.payload);
-    await held.started;
-    h.stop();
-    held.release();
-    await running;
-    expect(fake.resolved).toEqual(['0']);
-    expect(await lagSeries(h.metrics)).toEqual({});
+    await h.runner.eachBatch(fake.payload);
+    const metric = (await h.metrics.getMetricsAsJSON()).find(
+      (m) => m.name === 'fc_processor_end_to_end_duration_seconds',
+    );
+    const series = (suffix: string) =>
+      metric?.values.find(
+        (v) => (v as { metricName?: string }).metricName?.endsWith(suffix) && v.labels.outcome === 'applied',
+      );
+    const count = series('_count');
+    const sum = series('_sum');
+    expect(count?.value).toBe(1);
+    expect(sum?.value).toBeGreaterThanOrEqual(2);
+    expect(sum?.value).toBeLessThan(10);
   });
 
   it("keeps a record's outcome when a 'record' listener throws", async () => {
