@@ -266,7 +266,12 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       const report = validate('k8s', text);
       expect(report.ok, describeFailures(report)).toBe(true);
       const crdValidated = report.results.filter((r) => r.validator === 'crd-schema').map((r) => r.kind);
-      expect(crdValidated.sort()).toEqual(['ScaledObject', 'ServiceMonitor', 'TriggerAuthentication']);
+      expect(crdValidated.sort()).toEqual([
+        'PrometheusRule',
+        'ScaledObject',
+        'ServiceMonitor',
+        'TriggerAuthentication',
+      ]);
     });
 
     it('wire every core variable of docs/configuration.md, credentials only from the existing Secret', () => {
