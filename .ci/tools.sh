@@ -2,7 +2,6 @@
 # Tools the deployment checks (test/deploy/**) need, installed into the repo-local, git-ignored .tools/ folder:
 #   .tools/bin/helm   helm, built from source with the Go toolchain (`go install`, uses the Go build cache)
 #   .tools/venv       Python venv with kubernetes-validate (ships the Kubernetes JSON schemas, validates offline)
-#   .tools/bin/promtool  Prometheus's rules checker, built from source like helm (checks the chart's PrometheusRule)
 # Idempotent: each tool is (re)installed only when missing or at another version. Nothing here is needed at test
 # time from the network; the tests only run the installed binaries.
 set -euo pipefail
@@ -10,8 +9,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 HELM_VERSION=v3.22.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
-# Prometheus 3.16.0 as a Go module version (Prometheus tags its Go module v0.<major><minor>.<patch>).
-PROMTOOL_MODULE_VERSION=v0.316.0
 
 root=$PWD/.tools
 mkdir -p "$root/bin"
@@ -48,17 +45,27 @@ else
   [ "$(kv_version)" = "$KUBERNETES_VALIDATE_VERSION" ] || { echo "tools: kubernetes-validate install failed" >&2; exit 1; }
 fi
 
-# promtool prints no usable version without release ldflags: a stamp file beside it records what was built.
-if [ -x "$root/bin/promtool" ] && [ "$(cat "$root/bin/promtool.version" 2>/dev/null)" = "$PROMTOOL_MODULE_VERSION" ]; then
-  echo "tools: promtool $PROMTOOL_MODULE_VERSION already at .tools/bin/promtool"
+# Docker Compose v2 for `docker compose config` in test/deploy/compose.test.ts (no engine needed), unless the docker
+# CLI has the plugin. Built from the module source: `go install` refuses modules with replace/exclude directives.
+COMPOSE_VERSION=v2.40.3
+compose_version() { cat "$root/bin/docker-compose.version" 2>/dev/null || true; }
+if docker compose version >/dev/null 2>&1; then
+  echo "tools: docker compose plugin present; no standalone build needed"
+elif [ -x "$root/bin/docker-compose" ] && [ "$(compose_version)" = "$COMPOSE_VERSION" ]; then
+  echo "tools: docker-compose $COMPOSE_VERSION already at .tools/bin/docker-compose"
 else
-  command -v go >/dev/null || { echo "tools: Go is required to build promtool (go install)" >&2; exit 1; }
-  echo "tools: building promtool $PROMTOOL_MODULE_VERSION (a few minutes on 2 cores; cached afterwards)"
+  command -v go >/dev/null || { echo "tools: Go is required to build docker-compose" >&2; exit 1; }
+  echo "tools: building docker-compose $COMPOSE_VERSION (several minutes on 2 cores; cached afterwards)"
   t=$SECONDS
-  GOBIN="$root/bin" go install -trimpath "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION"
-  "$root/bin/promtool" --help >/dev/null || { echo "tools: promtool build failed" >&2; exit 1; }
-  echo "$PROMTOOL_MODULE_VERSION" >"$root/bin/promtool.version"
-  echo "tools: promtool built in $((SECONDS - t))s"
+  src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  [ -n "$src" ] || { echo "tools: cannot download github.com/docker/compose/v2@$COMPOSE_VERSION" >&2; exit 1; }
+  # The module cache is read-only and the build may update go.sum: build a writable copy.
+  work=$(mktemp -d)
+  cp -r "$src/." "$work" && chmod -R u+w "$work"
+  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -o "$root/bin/docker-compose" ./cmd)
+  rm -rf "$work"
+  echo "$COMPOSE_VERSION" > "$root/bin/docker-compose.version"
+  echo "tools: docker-compose $COMPOSE_VERSION built in $((SECONDS - t))s"
 fi
 
 echo "tools: ready in $((SECONDS - started))s"

@@ -10,9 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   CORE_ENV,
+  composeCommand,
   describeFailures,
   repoRoot,
   requireTools,
+  run,
   validate,
   validatorPython,
   type Manifest,
@@ -45,6 +47,46 @@ describe.runIf(requireTools({ 'kubernetes-validate venv (jsonschema)': validator
       const report = validate('compose', broken);
       expect(report.ok).toBe(false);
       expect(describeFailures(report)).toContain("services.kafka: 'restart_policy' does not match");
+    });
+  },
+);
+
+describe.runIf(requireTools({ 'docker compose (or .tools/bin/docker-compose)': composeCommand?.[0] }))(
+  'docker compose config (no engine needed)',
+  () => {
+    const compose = (args: string[]) => {
+      const [command, ...prefix] = composeCommand as readonly string[];
+      return run(command as string, [...prefix, '-f', 'docker-compose.yml', ...args]);
+    };
+
+    it('renders with the README command (the sim env file, every profile) and passes the settings through', () => {
+      const result = compose([
+        '--env-file',
+        'deploy/docker/sim/sim.env',
+        '--profile',
+        'sim',
+        'config',
+        '--format',
+        'json',
+      ]);
+      expect(result.status, result.stderr).toBe(0);
+      const config = JSON.parse(result.stdout) as Manifest;
+      expect(Object.keys(config.services).sort()).toEqual(
+        expect.arrayContaining(['ingress', 'kafka', 'processor', 'registry', 'sim', 'topics']),
+      );
+      expect(config.services.ingress.environment.FLUENT_WEBHOOK_PUBLIC_KEYS).toBe(
+        simEnv.get('FLUENT_WEBHOOK_PUBLIC_KEYS'),
+      );
+      expect(config.services.processor.environment.FLUENT_BASE_URL).toBe('http://sim:4000');
+    });
+
+    it('refuses to start without an env file, naming the missing variable (no exit-78 restart loop)', () => {
+      const result = compose(['--env-file', '/dev/null', 'config', '--quiet']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(
+        /required variable (FLUENT_WEBHOOK_PUBLIC_KEYS|FLUENT_BASE_URL) is missing a value/,
+      );
+      expect(result.stderr).toContain('use an env file');
     });
   },
 );
@@ -116,7 +158,7 @@ describe('docker-compose.yml semantics', () => {
     ]);
     expect(services.sim?.build.target).toBe('sim');
     // Every sim.env setting is consumed by the compose file.
-    for (const key of simEnv.keys()) expect(composeText, key).toContain(`\${${key}:-`);
+    for (const key of simEnv.keys()) expect(composeText, key).toMatch(new RegExp(`\\$\\{${key}:[-?]`));
     // The ingress trusts exactly the demo key the simulator signs with.
     const pem = readFileSync(join(repoRoot, 'deploy/docker/sim/demo-signing-key.pem'), 'utf8');
     const publicKey = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' }).toString('base64');

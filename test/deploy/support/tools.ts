@@ -23,6 +23,16 @@ function findOnPath(name: string): string | undefined {
 }
 
 export const helmPath = [join(repoRoot, '.tools/bin/helm')].find(existsSync) ?? findOnPath('helm');
+
+/**
+ * Docker Compose v2 as a command line: the docker CLI's plugin (`docker compose`) when installed, else the standalone
+ * binary .ci/tools.sh builds. `compose config` needs no Docker engine.
+ */
+export const composeCommand: readonly string[] | undefined = (() => {
+  if (spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0) return ['docker', 'compose'];
+  const standalone = join(repoRoot, '.tools/bin/docker-compose');
+  return existsSync(standalone) ? [standalone] : undefined;
+})();
 export const validatorPython = [join(repoRoot, '.tools/venv/bin/python')].find(existsSync);
 
 const isCi = process.env.CI === 'true' || process.env.CI === '1';
