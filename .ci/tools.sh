@@ -2,6 +2,7 @@
 # Tools the deployment checks (test/deploy/**) need, installed into the repo-local, git-ignored .tools/ folder:
 #   .tools/bin/helm   helm, built from source with the Go toolchain (`go install`, uses the Go build cache)
 #   .tools/venv       Python venv with kubernetes-validate (ships the Kubernetes JSON schemas, validates offline)
+#   .tools/bin/promtool  Prometheus's rules checker, built from source like helm (checks the chart's PrometheusRule)
 # Idempotent: each tool is (re)installed only when missing or at another version. Nothing here is needed at test
 # time from the network; the tests only run the installed binaries.
 set -euo pipefail
@@ -9,6 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 HELM_VERSION=v3.22.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
+# Prometheus 3.16.0 as a Go module version (Prometheus tags its Go module v0.<major><minor>.<patch>).
+PROMTOOL_MODULE_VERSION=v0.316.0
 
 root=$PWD/.tools
 mkdir -p "$root/bin"
@@ -43,6 +46,19 @@ else
   python3 -m venv "$root/venv"
   "$root/venv/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
   [ "$(kv_version)" = "$KUBERNETES_VALIDATE_VERSION" ] || { echo "tools: kubernetes-validate install failed" >&2; exit 1; }
+fi
+
+# promtool prints no usable version without release ldflags: a stamp file beside it records what was built.
+if [ -x "$root/bin/promtool" ] && [ "$(cat "$root/bin/promtool.version" 2>/dev/null)" = "$PROMTOOL_MODULE_VERSION" ]; then
+  echo "tools: promtool $PROMTOOL_MODULE_VERSION already at .tools/bin/promtool"
+else
+  command -v go >/dev/null || { echo "tools: Go is required to build promtool (go install)" >&2; exit 1; }
+  echo "tools: building promtool $PROMTOOL_MODULE_VERSION (a few minutes on 2 cores; cached afterwards)"
+  t=$SECONDS
+  GOBIN="$root/bin" go install -trimpath "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION"
+  "$root/bin/promtool" --help >/dev/null || { echo "tools: promtool build failed" >&2; exit 1; }
+  echo "$PROMTOOL_MODULE_VERSION" >"$root/bin/promtool.version"
+  echo "tools: promtool built in $((SECONDS - t))s"
 fi
 
 # Docker Compose v2 for `docker compose config` in test/deploy/compose.test.ts (no engine needed), unless the docker
