@@ -1,8 +1,8 @@
 /**
  * The ingress's part of a webhook's trace (common/tracing.ts): a server span per webhook request, continuing the
  * caller's valid `traceparent` (else a new trace), and a producer span per record whose context becomes the record's
- * own `traceparent` header, so the processor's handling is a child of this request (docs/architecture.md, "Kafka
- * contract"). The request span is on `request.span` for the route and the error replies (their log lines carry its
+ * own `traceparent` header, so the processor's handling is a child of this request
+ * (docs/architecture.md, "Kafka contract"). The request span is on `request.span` for the route and the error replies (their log lines carry its
  * `trace_id`); it ends when the response is sent, with the status.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';

@@ -72,6 +72,7 @@ describe('docs/architecture.md', () => {
     const pages: Record<string, string> = {
       'docs/architecture.md': architecture,
       'docs/configuration.md': read('docs/configuration.md'),
+      'docs/metrics.md': read('docs/metrics.md'),
     };
     const headingsOf = (markdown: string) =>
       new Set([...markdown.matchAll(/^#{2,3} (.+)$/gm)].map((m) => (m[1] ?? '').trim()));
