@@ -1,23 +1,27 @@
 /**
- * `npm run bench:ct-client`: CPU per commercetools GraphQL call of the connector's client (undici, own token cache)
- * against @commercetools/platform-sdk + @commercetools/ts-client sending the very same document, side by side and
- * alternated in one run. This is the measurement behind processor/commercetools/client.ts not using the SDK on the
- * hot path (test/bench/README.md, "Targets": ~3 downstream calls per message at ≥ 1,000 messages/s on 2 shared cores).
+ * `npm run bench:ct-client`: CPU per commercetools GraphQL call, side by side and alternated in one run
+ * (test/bench/README.md, "commercetools client"):
  *
- * The simulator runs in a child process; each round makes BENCH_CT_CALLS order queries with 64 in flight and reports
- * the client process's CPU per call (user + system) and wall-clock rate. Env: BENCH_CT_CALLS (3000),
- * BENCH_CT_ROUNDS (3), BENCH_CT_CONCURRENCY (64).
+ * - `connector (SDK, pooled fetch)`: the connector's CommercetoolsClient — @commercetools/platform-sdk + ts-client on
+ *   the pooled undici Agent (HttpTransport.fetch), with the connector's error typing and metrics on top;
+ * - `SDK alone (pooled fetch)`: the bare SDK call on the same fetch, to tell the SDK's cost from the connector's;
+ * - `hand client (before)`: the previous hand-written undici client (support/ct-hand-client.ts);
+ * - `SDK alone (Node fetch)`: the bare SDK on Node's global fetch (what the old comparison measured).
+ *
+ * All send the same order query to a commercetools simulator in a child process. Each round makes BENCH_CT_CALLS
+ * calls with BENCH_CT_CONCURRENCY in flight and reports the client process's CPU per call (user + system) and the
+ * wall-clock rate. Env: BENCH_CT_CALLS (3000), BENCH_CT_ROUNDS (3), BENCH_CT_CONCURRENCY (64).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ClientBuilder } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
-import { CommercetoolsTokens } from '../../processor/commercetools/auth.js';
 import { CommercetoolsClient } from '../../processor/commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../processor/downstream/http.js';
 import { fmt, intEnv, log, machine, table, writeResult } from './support/common.js';
+import { HandCommercetoolsClient } from './support/ct-hand-client.js';
 
 const calls = intEnv('BENCH_CT_CALLS', 3_000);
 const rounds = intEnv('BENCH_CT_ROUNDS', 3);
@@ -79,76 +83,91 @@ async function measure(client: string, round: number, call: (orderNumber: string
 }
 
 const documents = loadCommercetoolsDocuments();
+const query = documents.orderByNumber.text;
+const credentials = { clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret };
+const scopes = [`manage_orders:${sim.projectKey}`];
 const transport = new HttpTransport({ service: 'commercetools', connections: concurrency });
 const connector = new CommercetoolsClient({
   apiUrl: sim.apiUrl,
+  credentials: { authUrl: sim.authUrl, ...credentials, scope: 'manage_orders:{projectKey}' },
   transport,
-  tokens: new CommercetoolsTokens(transport, {
-    authUrl: sim.authUrl,
-    clientId: sim.credentials.clientId,
-    clientSecret: sim.credentials.clientSecret,
-    scope: 'manage_orders:{projectKey}',
-  }),
   documents,
 });
-const sdk = createApiBuilderFromCtpClient(
-  new ClientBuilder()
-    .withClientCredentialsFlow({
-      host: sim.authUrl,
-      projectKey: sim.projectKey,
-      credentials: sim.credentials,
-      scopes: [`manage_orders:${sim.projectKey}`],
-      httpClient: fetch,
-    })
-    .withHttpMiddleware({ host: sim.apiUrl, httpClient: fetch })
-    .build(),
-).withProjectKey({ projectKey: sim.projectKey });
+const hand = new HandCommercetoolsClient({
+  apiUrl: sim.apiUrl,
+  authUrl: sim.authUrl,
+  ...credentials,
+  projectKey: sim.projectKey,
+  connections: concurrency,
+});
+const bareSdk = (httpClient: typeof fetch) =>
+  createApiBuilderFromCtpClient(
+    new ClientBuilder()
+      .withClientCredentialsFlow({ host: sim.authUrl, projectKey: sim.projectKey, credentials, scopes, httpClient })
+      .withHttpMiddleware({ host: sim.apiUrl, httpClient })
+      .build(),
+  ).withProjectKey({ projectKey: sim.projectKey });
+const sdkPooled = bareSdk(transport.fetch as unknown as typeof fetch);
+const sdkFetch = bareSdk(fetch);
 
-const query = documents.orderByNumber.text;
+const sdkCall = (sdk: typeof sdkPooled) => async (orderNumber: string) => {
+  const response = await sdk
+    .graphql()
+    .post({ body: { query, variables: { orderNumber } } })
+    .execute();
+  if (!(response.body.data as { order?: unknown } | undefined)?.order)
+    throw new Error(`order ${orderNumber} not found`);
+};
+const variants: Array<[string, (orderNumber: string) => Promise<void>]> = [
+  [
+    'connector (SDK, pooled fetch)',
+    async (orderNumber) => {
+      const order = await connector.findOrder(sim.projectKey, { by: 'orderNumber', value: orderNumber });
+      if (!order) throw new Error(`order ${orderNumber} not found`);
+    },
+  ],
+  ['SDK alone (pooled fetch)', sdkCall(sdkPooled)],
+  [
+    'hand client (before)',
+    async (orderNumber) => {
+      if (!(await hand.findOrder(query, orderNumber))) throw new Error(`order ${orderNumber} not found`);
+    },
+  ],
+  ['SDK alone (Node fetch)', sdkCall(sdkFetch)],
+];
+
 const results: RoundResult[] = [];
 try {
   log(`commercetools client CPU per call: ${calls} order queries × ${rounds} rounds, ${concurrency} in flight`);
   for (let round = 1; round <= rounds; round++) {
-    results.push(
-      await measure('connector (undici)', round, async (orderNumber) => {
-        const order = await connector.findOrder(sim.projectKey, { by: 'orderNumber', value: orderNumber });
-        if (!order) throw new Error(`order ${orderNumber} not found`);
-      }),
-    );
-    results.push(
-      await measure('platform-sdk + ts-client', round, async (orderNumber) => {
-        const response = await sdk
-          .graphql()
-          .post({ body: { query, variables: { orderNumber } } })
-          .execute();
-        if (!(response.body.data as { order?: unknown } | undefined)?.order) {
-          throw new Error(`order ${orderNumber} not found`);
-        }
-      }),
-    );
+    for (const [name, call] of variants) results.push(await measure(name, round, call));
   }
 } finally {
-  await transport.close();
+  await Promise.all([transport.close(), hand.close()]);
   child.stdin.end();
 }
 
-const summary = ['connector (undici)', 'platform-sdk + ts-client'].map((client) => {
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const summary = variants.map(([client]) => {
   const mine = results.filter((r) => r.client === client);
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   return {
     client,
     cpuMicrosPerCall: median(mine.map((r) => r.cpuMicrosPerCall)),
     callsPerSecond: median(mine.map((r) => r.callsPerSecond)),
   };
 });
+const handCpu = summary.find((s) => s.client === 'hand client (before)')!.cpuMicrosPerCall;
 console.log(
   `\n${table(
-    ['client', 'median µs CPU/call', 'median calls/s'],
-    summary.map((s) => [s.client, fmt(s.cpuMicrosPerCall), fmt(s.callsPerSecond)]),
+    ['client', 'median µs CPU/call', '÷ hand client', 'median calls/s'],
+    summary.map((s) => [
+      s.client,
+      fmt(s.cpuMicrosPerCall),
+      `${fmt(s.cpuMicrosPerCall / handCpu, 2)}×`,
+      fmt(s.callsPerSecond),
+    ]),
   )}`,
 );
-const ratio = summary[1]!.cpuMicrosPerCall / summary[0]!.cpuMicrosPerCall;
-console.log(`\nplatform-sdk costs ${fmt(ratio, 1)}× the connector client's CPU per call`);
 console.log(
-  `results: ${writeResult('ct-client', { machine: machine(), calls, rounds, concurrency, results, summary, ratio })}`,
+  `results: ${writeResult('ct-client', { machine: machine(), calls, rounds, concurrency, results, summary, handCpu })}`,
 );
