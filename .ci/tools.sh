@@ -2,6 +2,7 @@
 # Tools the deployment checks (test/deploy/**) need, installed into the repo-local, git-ignored .tools/ folder:
 #   .tools/bin/helm   helm, built from source with the Go toolchain (`go install`, uses the Go build cache)
 #   .tools/venv       Python venv with kubernetes-validate (ships the Kubernetes JSON schemas, validates offline)
+#   .tools/node24     Node 24 from the npm registry's `node` package (CI's node24 part, when the machine's is older)
 #   .tools/bin/promtool  Prometheus's rules checker, built from source like helm (checks the chart's PrometheusRule)
 # Idempotent: each tool is (re)installed only when missing or at another version. Nothing here is needed at test
 # time from the network; the tests only run the installed binaries.
@@ -59,6 +60,44 @@ else
   "$root/bin/promtool" --help >/dev/null || { echo "tools: promtool build failed" >&2; exit 1; }
   echo "$PROMTOOL_MODULE_VERSION" >"$root/bin/promtool.version"
   echo "tools: promtool built in $((SECONDS - t))s"
+fi
+
+# Docker Compose v2 for `docker compose config` in test/deploy/compose.test.ts (no engine needed), unless the docker
+# CLI has the plugin. Built from the module source: `go install` refuses modules with replace/exclude directives.
+COMPOSE_VERSION=v2.40.3
+compose_version() { cat "$root/bin/docker-compose.version" 2>/dev/null || true; }
+if docker compose version >/dev/null 2>&1; then
+  echo "tools: docker compose plugin present; no standalone build needed"
+elif [ -x "$root/bin/docker-compose" ] && [ "$(compose_version)" = "$COMPOSE_VERSION" ]; then
+  echo "tools: docker-compose $COMPOSE_VERSION already at .tools/bin/docker-compose"
+else
+  command -v go >/dev/null || { echo "tools: Go is required to build docker-compose" >&2; exit 1; }
+  echo "tools: building docker-compose $COMPOSE_VERSION (several minutes on 2 cores; cached afterwards)"
+  t=$SECONDS
+  src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  [ -n "$src" ] || { echo "tools: cannot download github.com/docker/compose/v2@$COMPOSE_VERSION" >&2; exit 1; }
+  # The module cache is read-only and the build may update go.sum: build a writable copy.
+  work=$(mktemp -d)
+  cp -r "$src/." "$work" && chmod -R u+w "$work"
+  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -o "$root/bin/docker-compose" ./cmd)
+  rm -rf "$work"
+  echo "$COMPOSE_VERSION" > "$root/bin/docker-compose.version"
+  echo "tools: docker-compose $COMPOSE_VERSION built in $((SECONDS - t))s"
+fi
+
+# Node 24, the runtime the image ships, for the node24 part of .ci/matrix.sh: the `node` package of the npm registry
+# ships the binary (.tools/node24/node_modules/node/bin/node). Not needed when the machine's Node is 24 or newer.
+NODE24_VERSION=24.21.0
+node24="$root/node24/node_modules/node/bin/node"
+if [ "$(node --version | sed 's/^v\([0-9]*\).*/\1/')" -ge 24 ]; then
+  echo "tools: the machine's Node $(node --version) is 24 or newer, no separate Node 24"
+elif [ "$("$node24" --version 2>/dev/null)" = "v$NODE24_VERSION" ]; then
+  echo "tools: Node $NODE24_VERSION already at .tools/node24"
+else
+  echo "tools: installing Node $NODE24_VERSION (npm package node@$NODE24_VERSION) into .tools/node24"
+  mkdir -p "$root/node24"
+  npm install --prefix "$root/node24" --no-save --no-audit --no-fund --loglevel=error "node@$NODE24_VERSION"
+  [ "$("$node24" --version 2>/dev/null)" = "v$NODE24_VERSION" ] || { echo "tools: Node 24 install failed" >&2; exit 1; }
 fi
 
 # Docker Compose v2 for `docker compose config` in test/deploy/compose.test.ts (no engine needed), unless the docker

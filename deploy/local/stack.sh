@@ -11,6 +11,7 @@
 #   stack.sh restart-kafka                            stop and start every Kafka node
 #   stack.sh kill-broker ID                           SIGKILL one node (cluster failover by hand; `up` brings it back)
 #   stack.sh controller                               print the node id of the active KRaft controller
+#   stack.sh env                                      print KAFKA_BROKERS=… and SCHEMA_REGISTRY_URL=… for this stack
 #
 # Environment (docs/configuration.md, "Local stack"): STACK_BROKERS (1; 3 = a replicated cluster), KAFKA_VERSION
 # (pom.xml's; 4.x uses pom-kafka4.xml), KAFKA_PORT (9092; cluster 19092, node i listens on KAFKA_PORT+i-1),
@@ -337,5 +338,7 @@ case "$command_name" in
   restart-kafka) stop_all $(kafka_names); fetch; start_kafka; wait_ready ;;
   kill-broker) kill_broker "${positional[0]:-}" ;;
   controller) controller ;;
-  *) echo "usage: $0 up|down|status|fetch|reset|restart-kafka|kill-broker ID|controller [--brokers N] [--kafka-version V]" >&2; exit 2 ;;
+  # What clients need, one VARIABLE=value a line (test/support/global-setup.ts reads it).
+  env) printf 'KAFKA_BROKERS=%s\nSCHEMA_REGISTRY_URL=%s\n' "$(bootstrap)" "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7" ;;
+  *) echo "usage: $0 up|down|status|fetch|reset|restart-kafka|kill-broker ID|controller|env [--brokers N] [--kafka-version V]" >&2; exit 2 ;;
 esac

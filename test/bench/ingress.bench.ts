@@ -24,6 +24,7 @@ import { createKafkaAdapter } from '../../ingress/kafka.js';
 import { createTopicsAndWait } from '../../cli/kafka.js';
 import { barChartSvg } from './chart.js';
 import { buildNaiveApp } from './naive-ingress.js';
+import { replicationForCluster } from './support/common.js';
 
 const env = process.env;
 const durationS = Number(env.BENCH_DURATION_S ?? 8);
@@ -129,7 +130,9 @@ async function main() {
   const admin = kafka.admin();
   await admin.connect();
   const topic = `bench.ingress.${Date.now().toString(36)}`;
-  await createTopicsAndWait(admin, [{ topic, numPartitions: 6, replicationFactor: 1 }]);
+  const replication = await replicationForCluster(admin);
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 6, ...replication }]);
+  log(`topic ${topic}: 6 partitions, replication factor ${replication.replicationFactor}`);
   const serde = new WebhookSerde(createRegistry({ url: registryUrl }));
   const logger = pino({ level: 'warn' });
   const runs: IngressRun[] = [];
@@ -283,6 +286,7 @@ async function main() {
       keyBitsList,
       bodyCount,
       brokers,
+      replicationFactor: replication.replicationFactor,
       verifyAsync: verifyAsyncUsed,
     },
     runs,

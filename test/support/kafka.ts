@@ -71,6 +71,8 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_
 export interface ReadRecord {
   partition: number;
   offset: string;
+  /** Kafka record timestamp (CreateTime: when the producer sent it), ms. */
+  timestamp: number;
   key: string | null;
   value: Buffer | null;
   headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
@@ -99,6 +101,7 @@ export async function readTopic(topic: string, kafka: Kafka = testKafka()): Prom
           records.push({
             partition,
             offset: message.offset,
+            timestamp: Number(message.timestamp),
             key: message.key?.toString() ?? null,
             value: message.value,
             headers: message.headers ?? {},

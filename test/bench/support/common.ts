@@ -8,8 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createTopicsAndWait } from '../../../cli/kafka.js';
+import { desiredTopics } from '../../../cli/topics/plan.js';
 import {
   Headers,
   partitionKey,
@@ -87,18 +88,34 @@ export function benchKafka(infra: Infra, clientId = benchName('bench')): Kafka {
   });
 }
 
-/** Creates main, retry and DLQ topics under a fresh name. */
+/**
+ * Replication as `fc-connector topics create` sets it from the cluster size (cli/topics/plan.ts): factor min(3,
+ * brokers), min.insync.replicas 2 from factor 3. On the three-broker stack every acks=all produce waits for a follower.
+ */
+export async function replicationForCluster(
+  admin: Admin,
+): Promise<{ replicationFactor: number; configEntries: { name: string; value: string }[] }> {
+  const brokers = (await admin.describeCluster()).brokers.length;
+  const [spec] = desiredTopics(topicNames('bench', 0), { partitions: 1, retention: 1, dlqRetention: 1 }, brokers);
+  return {
+    replicationFactor: spec!.replicationFactor,
+    configEntries: [{ name: 'min.insync.replicas', value: spec!.configs['min.insync.replicas']! }],
+  };
+}
+
+/** Creates main, retry and DLQ topics under a fresh name, replicated as the cluster size allows. */
 export async function createBenchTopics(kafka: Kafka, prefix: string, partitions: number): Promise<TopicNames> {
   const names = topicNames(benchName(prefix), 1);
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const replication = await replicationForCluster(admin);
     await createTopicsAndWait(
       admin,
       [names.webhooks, ...names.retries, names.dlq].map((topic) => ({
         topic,
         numPartitions: topic === names.webhooks ? partitions : 1,
-        replicationFactor: 1,
+        ...replication,
       })),
     );
   } finally {

@@ -61,3 +61,48 @@ export function chaosProfile(env: NodeJS.ProcessEnv = process.env): ChaosProfile
   if (name === '' || name === 'short') return SHORT;
   throw new Error(`RELIABILITY_PROFILE must be short or long, got ${env.RELIABILITY_PROFILE}`);
 }
+
+/** The failover run on the replicated cluster (test/reliability/failover.test.ts). */
+export interface FailoverProfile {
+  readonly name: 'short' | 'long';
+  readonly orders: number;
+  readonly trafficMs: number;
+  /** The target broker (leader of most partitions, or the controller) is SIGKILLed at this time... */
+  readonly brokerKillAt: number;
+  /** ...and started again this long after. */
+  readonly brokerDownMs: number;
+  /** The schema registry is SIGKILLed at this time and started again `registryDownMs` later. */
+  readonly registryKillAt: number;
+  readonly registryDownMs: number;
+  /** The processor is SIGKILLed and restarted at this time (inside the registry outage: a cold schema cache). */
+  readonly processorKillAt: number;
+  readonly convergeMs: number;
+}
+
+const FAILOVER_SHORT: FailoverProfile = {
+  name: 'short',
+  orders: 60,
+  trafficMs: 60_000,
+  brokerKillAt: 12_000,
+  brokerDownMs: 15_000,
+  registryKillAt: 34_000,
+  registryDownMs: 8_000,
+  processorKillAt: 36_000,
+  convergeMs: 120_000,
+};
+
+const FAILOVER_LONG: FailoverProfile = {
+  name: 'long',
+  orders: 300,
+  trafficMs: 180_000,
+  brokerKillAt: 30_000,
+  brokerDownMs: 45_000,
+  registryKillAt: 110_000,
+  registryDownMs: 20_000,
+  processorKillAt: 115_000,
+  convergeMs: 240_000,
+};
+
+export function failoverProfile(env: NodeJS.ProcessEnv = process.env): FailoverProfile {
+  return chaosProfile(env).name === 'long' ? FAILOVER_LONG : FAILOVER_SHORT;
+}
