@@ -1,7 +1,7 @@
 /**
  * `fc-connector`: operations CLI for the connector's Kafka side (README.md, "Commands").
  *
- *   topics create|describe · dlq list|show · replay · offsets reset
+ *   topics create|describe · dlq list|show · replay · offsets reset · reconcile
  *
  * `run(argv, io)` is the whole program and returns the exit code (0 ok, 1 runtime failure, 2 usage, 130
  * interrupted); the bottom of this file wires it to the real process when executed directly.
@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../common/index.js';
 import { dlqCommand } from './commands/dlq.js';
 import { offsetsCommand } from './commands/offsets.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { replayCommand } from './commands/replay.js';
 import { topicsCommand } from './commands/topics.js';
 import { errorOutcome } from './errors.js';
@@ -82,6 +83,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(dlqCommand(io));
   program.addCommand(replayCommand(io));
   program.addCommand(offsetsCommand(io));
+  program.addCommand(reconcileCommand(io));
   // Every subcommand reports through io and throws instead of exiting.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({
