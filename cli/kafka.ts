@@ -6,7 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
-import { kafkaClientConfig, kafkaLogCreator, REDACT_PATHS, type ConnectionConfig } from '../common/index.js';
+import {
+  kafkaClientConfig,
+  kafkaLogCreator,
+  kafkaSecurityError,
+  REDACT_PATHS,
+  type ConnectionConfig,
+} from '../common/index.js';
 import { brokersUnreachable, unknownTopics } from './errors.js';
 import type { OutputStream } from './io.js';
 
@@ -41,7 +47,8 @@ export async function connectKafka(config: ConnectionConfig['kafka'], options: C
     await admin.describeCluster();
   } catch (error) {
     await admin.disconnect().catch(() => undefined);
-    throw brokersUnreachable(config.brokers, error);
+    // Refused TLS or SASL settings name the variable to fix (exit 2), unlike an unreachable broker.
+    throw kafkaSecurityError(error, config) ?? brokersUnreachable(config.brokers, error);
   }
   return {
     kafka,

@@ -14,6 +14,7 @@ import { dlqCommand } from './commands/dlq.js';
 import { offsetsCommand } from './commands/offsets.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { replayCommand } from './commands/replay.js';
+import { schemasCommand } from './commands/schemas.js';
 import { topicsCommand } from './commands/topics.js';
 import { errorOutcome } from './errors.js';
 import { processIo, type CliIo } from './io.js';
@@ -27,6 +28,7 @@ Replay checkpoints live in FC_CONNECTOR_STATE_DIR (default .fc-connector; see \`
 Examples:
   $ fc-connector topics create --partitions 12
   $ fc-connector topics describe
+  $ fc-connector schemas register                                            # deploy step (no auto-register)
   $ fc-connector dlq list --since now-1d --error-class CONFIGURATION
   $ fc-connector dlq show 3:1200
   $ fc-connector replay --error-class CONFIGURATION --dry-run
@@ -83,6 +85,7 @@ export function buildProgram(io: CliIo): Command {
   program.addCommand(dlqCommand(io));
   program.addCommand(replayCommand(io));
   program.addCommand(offsetsCommand(io));
+  program.addCommand(schemasCommand(io));
   program.addCommand(reconcileCommand(io));
   // Every subcommand reports through io and throws instead of exiting.
   const configure = (command: Command): void => {

@@ -85,13 +85,15 @@ async function main(): Promise<void> {
  * Start-up errors that a change of deployment fixes, not a restart: they exit with EX_CONFIG (78), so an orchestrator
  * shows a deployment problem rather than a crash loop. CONFIG is an invalid environment; CONFIGURATION comes from the
  * router or PROCESSOR_PLUGINS (a module that cannot be loaded, a duplicate route); UNKNOWN_TOPIC and
- * RETENTION_TOO_SHORT from the topic checks (startup-checks.ts).
+ * RETENTION_TOO_SHORT from the topic checks (startup-checks.ts); KAFKA_SECURITY when the brokers refuse the TLS or SASL
+ * settings (common/kafka-security.ts).
  */
 const DEPLOYMENT_ERRORS: ReadonlySet<string> = new Set([
   'CONFIG',
   'CONFIGURATION',
   'UNKNOWN_TOPIC',
   'RETENTION_TOO_SHORT',
+  'KAFKA_SECURITY',
 ]);
 
 main().catch((error: unknown) => {

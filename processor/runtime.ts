@@ -12,6 +12,7 @@ import { createRegistry, WebhookSerde } from '../schemas/index.js';
 import type { ProcessorRuntimeConfig } from './config.js';
 import type { MessageHandler } from './handler.js';
 import { errorMessageOf } from '../common/errors.js';
+import { kafkaSecurityError } from '../common/kafka-security.js';
 import { createProcessorKafka, type ProcessorKafka } from './kafka.js';
 import { LagPoller } from './lag-poller.js';
 import { followConsumer, MemberState } from './member-state.js';
@@ -156,7 +157,10 @@ export async function startProcessor(options: StartProcessorOptions): Promise<Ru
 
 /** The start-up checks run on their own admin connection, closed again before the consumer starts. */
 async function checkTopics(kafka: ProcessorKafka, config: ProcessorRuntimeConfig, logger: Logger): Promise<void> {
-  await kafka.admin.connect();
+  // Refused TLS or SASL settings are a deployment error naming the setting (exit 78), not a crash to restart.
+  await kafka.admin.connect().catch((error: unknown) => {
+    throw kafkaSecurityError(error, config.connection.kafka) ?? error;
+  });
   try {
     await checkProcessorTopics(kafka.admin, config, logger);
   } finally {
