@@ -22,4 +22,11 @@ export const REDACT_PATHS: readonly string[] = [
   '*.signature',
   'sasl',
   '*.sasl',
+  // Connection config logged whole (common/connection.ts): nested credentials and TLS private keys.
+  '*.*.password',
+  '*.*.sasl',
+  '*.*.clientSecret',
+  'tls.key',
+  '*.tls.key',
+  '*.*.tls.key',
 ];

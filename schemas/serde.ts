@@ -154,6 +154,24 @@ function isNotFound(error: unknown): boolean {
   return e?.status === 404 || e?.name === 'ConfluentSchemaRegistryError';
 }
 
+/**
+ * A registry failure in words an operator acts on: refused credentials and TLS trouble name the settings to check
+ * (their values never appear: the client's messages hold no credentials).
+ */
+function registryFailure(what: string, error: unknown): RegistryUnavailableError {
+  const status = (error as { status?: unknown } | null)?.status;
+  const text = String(error);
+  const hint =
+    status === 401 || /Unauthorized/.test(text)
+      ? ' (HTTP 401: check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)'
+      : status === 403 || /Forbidden/.test(text)
+        ? ' (HTTP 403: these credentials may not use this subject)'
+        : /certificate|alert|EPROTO|handshake/i.test(text)
+          ? ' (TLS: check SCHEMA_REGISTRY_CA, SCHEMA_REGISTRY_CERT and SCHEMA_REGISTRY_KEY)'
+          : '';
+  return new RegistryUnavailableError(`${what} failed: ${text}${hint}`, { cause: error });
+}
+
 export class WebhookSerde {
   private readonly schemaIds = new Map<string, Promise<number>>();
   private readonly autoRegister: boolean;
@@ -196,16 +214,14 @@ export class WebhookSerde {
       });
     } catch (error) {
       if (!isNotFound(error)) {
-        throw new RegistryUnavailableError(`schema lookup under ${subject} failed: ${String(error)}`, { cause: error });
+        throw registryFailure(`schema lookup under ${subject}`, error);
       }
       if (!this.autoRegister) throw new SchemaNotRegisteredError(subject);
     }
     try {
       return (await this.registry.register({ type: SchemaType.AVRO, schema: WEBHOOK_EVENT_SCHEMA }, { subject })).id;
     } catch (error) {
-      throw new RegistryUnavailableError(`schema registration for ${subject} failed: ${String(error)}`, {
-        cause: error,
-      });
+      throw registryFailure(`schema registration for ${subject}`, error);
     }
   }
 
@@ -268,7 +284,7 @@ export async function registerWebhookSchema(registry: SchemaRegistry, topic: str
       ).data();
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new RegistryUnavailableError(`schema lookup under ${subject} failed: ${String(error)}`, { cause: error });
+      throw registryFailure(`schema lookup under ${subject}`, error);
     }
   };
   const existing = await lookup();
@@ -276,7 +292,7 @@ export async function registerWebhookSchema(registry: SchemaRegistry, topic: str
   try {
     await registry.register({ type: SchemaType.AVRO, schema: WEBHOOK_EVENT_SCHEMA }, { subject });
   } catch (error) {
-    throw new RegistryUnavailableError(`schema registration for ${subject} failed: ${String(error)}`, { cause: error });
+    throw registryFailure(`schema registration for ${subject}`, error);
   }
   const registered = await lookup();
   if (!registered) throw new RegistryUnavailableError(`schema registered under ${subject} but not found right after`);
