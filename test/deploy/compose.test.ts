@@ -84,7 +84,7 @@ describe.runIf(requireTools({ 'docker compose (or .tools/bin/docker-compose)': c
       const result = compose(['--env-file', '/dev/null', 'config', '--quiet']);
       expect(result.status).not.toBe(0);
       expect(result.stderr).toMatch(
-        /required variable (FLUENT_WEBHOOK_PUBLIC_KEYS|FLUENT_BASE_URL) is missing a value/,
+        /required variable (FLUENT_WEBHOOK_PUBLIC_KEYS|FLUENT_ACCOUNTS|FLUENT_BASE_URL) is missing a value/,
       );
       expect(result.stderr).toContain('use an env file');
     });

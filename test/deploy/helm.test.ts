@@ -25,7 +25,7 @@ const ready = requireTools({ helm: helmPath, 'kubernetes-validate venv': validat
 /** The values schema requires a Fluent public key while the ingress is enabled: "default values" means plus this. */
 const KEY =
   'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7n9sXfF0wQp0yq1hO0bRZ3gHvQfX2cH3hYp1s8JmPq8nL0q1ZpJvXz8K6wq3tqC1b4p0Zg2rY8q3bJv0Z2yq1bF0Xq5nYzK0mU7d9FvJk2sL9qT4bK6w3vP5cN8mR1tY7uJ2eG4hW0iL3oA6sD9fQ5gH8jK1lZ2xC3vB4nM7QIDAQAB';
-const WITH_KEY = ['--set', `ingress.fluentWebhookPublicKeys[0]=${KEY}`];
+const WITH_KEY = ['--set', `ingress.fluentWebhookPublicKeys[0]=${KEY}`, '--set', 'ingress.fluentAccounts[0]=ACME'];
 /** helm template with the default values (and the required key). */
 const defaults = (args: string[] = []): string => helmTemplate([...WITH_KEY, ...args]);
 /** The one-off CLI Job as the runbook renders it: --show-only, enabled, with a command. */
@@ -458,6 +458,8 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
           'processor.orderCorrelation.attribute=ctOrderNumber',
           '--set',
           'kafka.sasl.mechanism=plain',
+          '--set',
+          'kafka.ssl=true',
           '--set',
           'credentials.existingSecret=my-creds',
           '--set',

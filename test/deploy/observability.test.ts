@@ -66,6 +66,8 @@ const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => 
 const WITH_KEY = [
   '--set',
   `ingress.fluentWebhookPublicKeys[0]=${'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7'.repeat(3)}`,
+  '--set',
+  'ingress.fluentAccounts[0]=ACME',
 ];
 
 describe.runIf(ready)('observability: alerts, dashboard, exported metrics', () => {

@@ -71,7 +71,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* KEDA's SASL mode names for the connector's KAFKA_SASL_MECHANISM values. */}}
 {{- define "fc-connector.kedaSaslMode" -}}
 {{- $m := .Values.kafka.sasl.mechanism }}
-{{- if eq $m "plain" }}plaintext{{ else if eq $m "scram-sha-256" }}scram_sha256{{ else if eq $m "scram-sha-512" }}scram_sha512{{ end }}
+{{- if eq $m "plain" }}plaintext{{ else if eq $m "scram-sha-256" }}scram_sha256{{ else if eq $m "scram-sha-512" }}scram_sha512{{ else if eq $m "oauthbearer" }}oauthbearer{{ end }}
 {{- end }}
 
 {{/* Common non-secret settings (docs/configuration.md, "Common"), as ConfigMap data. */}}
@@ -82,7 +82,21 @@ KAFKA_SSL: {{ .Values.kafka.ssl | toString | quote }}
 {{- with .Values.kafka.sasl.mechanism }}
 KAFKA_SASL_MECHANISM: {{ . | quote }}
 {{- end }}
+{{- if eq .Values.kafka.sasl.mechanism "oauthbearer" }}
+{{- with .Values.kafka.sasl.oauthbearer }}
+KAFKA_SASL_OAUTHBEARER_TOKEN_URL: {{ .tokenUrl | quote }}
+{{- with .scope }}
+KAFKA_SASL_OAUTHBEARER_SCOPE: {{ . | quote }}
+{{- end }}
+{{- with .extensions }}
+KAFKA_SASL_OAUTHBEARER_EXTENSIONS: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- include "fc-connector.tlsFileConfig" (dict "tls" .Values.kafka.tls "prefix" "KAFKA_SSL" "dir" "/etc/fc-connector/kafka-tls") }}
 SCHEMA_REGISTRY_URL: {{ .Values.schemaRegistry.url | quote }}
+SCHEMA_REGISTRY_AUTO_REGISTER: {{ .Values.schemaRegistry.autoRegister | toString | quote }}
+{{- include "fc-connector.tlsFileConfig" (dict "tls" .Values.schemaRegistry.tls "prefix" "SCHEMA_REGISTRY" "dir" "/etc/fc-connector/registry-tls") }}
 TOPIC_WEBHOOKS: {{ .Values.topics.webhooks | quote }}
 LOG_LEVEL: {{ .Values.logLevel | quote }}
 {{- end }}
@@ -99,7 +113,11 @@ LOG_LEVEL: {{ .Values.logLevel | quote }}
 {{/* Kafka SASL and registry credentials, only when those features are on. */}}
 {{- define "fc-connector.connectionSecretEnv" -}}
 {{- $secret := default (include "fc-connector.secretName" .root) .secret }}
-{{- if .root.Values.kafka.sasl.mechanism }}
+{{- if eq .root.Values.kafka.sasl.mechanism "oauthbearer" }}
+{{- range list "KAFKA_SASL_OAUTHBEARER_CLIENT_ID" "KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET" }}
+{{ include "fc-connector.secretEnv" (dict "key" . "secret" $secret) }}
+{{- end }}
+{{- else if .root.Values.kafka.sasl.mechanism }}
 {{- range list "KAFKA_SASL_USERNAME" "KAFKA_SASL_PASSWORD" }}
 {{ include "fc-connector.secretEnv" (dict "key" . "secret" $secret) }}
 {{- end }}
@@ -108,6 +126,54 @@ LOG_LEVEL: {{ .Values.logLevel | quote }}
 {{- range list "SCHEMA_REGISTRY_USERNAME" "SCHEMA_REGISTRY_PASSWORD" }}
 {{ include "fc-connector.secretEnv" (dict "key" . "secret" $secret) }}
 {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+  TLS material mounted from a Secret (docs/configuration.md, "Kafka and registry security"): the `<prefix>_CA_FILE`,
+  `_CERT_FILE` and `_KEY_FILE` variables point into the mount; (dict "tls" .Values.kafka.tls "prefix" "KAFKA_SSL" "dir" …).
+*/}}
+{{- define "fc-connector.tlsFileConfig" -}}
+{{- if .tls.secretName }}
+{{- with .tls.caKey }}
+{{ $.prefix }}_CA_FILE: {{ printf "%s/%s" $.dir . | quote }}
+{{- end }}
+{{- with .tls.certKey }}
+{{ $.prefix }}_CERT_FILE: {{ printf "%s/%s" $.dir . | quote }}
+{{- end }}
+{{- with .tls.keyKey }}
+{{ $.prefix }}_KEY_FILE: {{ printf "%s/%s" $.dir . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Volumes for the Kafka and registry TLS Secrets (every workload that connects: services and CLI jobs). */}}
+{{- define "fc-connector.securityVolumes" -}}
+{{- with .Values.kafka.tls.secretName }}
+- name: kafka-tls
+  secret:
+    secretName: {{ . }}
+    defaultMode: 288 # 0440: owner and group (fsGroup) may read
+{{- end }}
+{{- with .Values.schemaRegistry.tls.secretName }}
+- name: registry-tls
+  secret:
+    secretName: {{ . }}
+    defaultMode: 288 # 0440: owner and group (fsGroup) may read
+{{- end }}
+{{- end }}
+
+{{/* Read-only mounts of those volumes, where the *_FILE variables point. */}}
+{{- define "fc-connector.securityVolumeMounts" -}}
+{{- if .Values.kafka.tls.secretName }}
+- name: kafka-tls
+  mountPath: /etc/fc-connector/kafka-tls
+  readOnly: true
+{{- end }}
+{{- if .Values.schemaRegistry.tls.secretName }}
+- name: registry-tls
+  mountPath: /etc/fc-connector/registry-tls
+  readOnly: true
 {{- end }}
 {{- end }}
 
