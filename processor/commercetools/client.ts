@@ -62,9 +62,14 @@ export interface CommercetoolsClientOptions {
 
 const NOT_FOUND_CODES = new Set(['ResourceNotFound', 'ObjectNotFound']);
 
+interface ProjectApi {
+  readonly root: ByProjectKeyRequestBuilder;
+  readonly graphql: ReturnType<ByProjectKeyRequestBuilder['graphql']>;
+}
+
 export class CommercetoolsClient {
   private readonly endpoint: GraphqlEndpoint;
-  private readonly projects = new Map<string, ByProjectKeyRequestBuilder>();
+  private readonly projects = new Map<string, ProjectApi>();
 
   constructor(private readonly options: CommercetoolsClientOptions) {
     this.endpoint = new GraphqlEndpoint({
@@ -75,10 +80,16 @@ export class CommercetoolsClient {
 
   /** The SDK's request builder for `projectKey`: built on first use, then kept (one token cache per project). */
   clientFor(projectKey: string): ByProjectKeyRequestBuilder {
+    return this.project(projectKey).root;
+  }
+
+  private project(projectKey: string): ProjectApi {
     let api = this.projects.get(projectKey);
     if (!api) {
       const { apiUrl, credentials, transport, retries } = this.options;
-      api = createProjectClient({ apiUrl, credentials, transport, retries, projectKey });
+      const root = createProjectClient({ apiUrl, credentials, transport, retries, projectKey });
+      // The GraphQL endpoint's builder holds no per-request state: made once, not per call.
+      api = { root, graphql: root.graphql() };
       this.projects.set(projectKey, api);
     }
     return api;
@@ -175,15 +186,14 @@ export class CommercetoolsClient {
   ): Promise<GraphqlResponse<Record<string, T | null>>> {
     // One id for the call, in-place retries included, so the server's logs group them.
     const failure = { subject: `commercetools ${operation}`, correlationId: call.correlationId ?? newCorrelationId() };
-    const api = this.clientFor(projectKey);
+    const api = this.project(projectKey);
     const attempt = async (): Promise<GraphqlResponse<Record<string, T | null>>> => {
       // Checked, not listened to (see downstream/http.ts): the SDK does not take a signal without its own timer.
       if (call.signal?.aborted) {
         throw new RetryableError(`${failure.subject}: aborted (shutting down)`, { details: failure });
       }
       try {
-        const res = await api
-          .graphql()
+        const res = await api.graphql
           .post({ body: { query, variables }, headers: { 'X-Correlation-ID': failure.correlationId } })
           .execute();
         return {

@@ -127,11 +127,11 @@ export class HttpTransport {
   readonly fetch: PooledFetch = async (url, init = {}) => {
     const headers = identified(init.headers);
     const correlationId = headers['x-correlation-id']!;
-    const operation = `${init.method ?? 'GET'} ${pathOf(url)}`;
+    const operation = () => `${init.method ?? 'GET'} ${pathOf(url)}`;
     // The caller's signal (the runtime's shutdown signal, shared by every in-flight record) is checked, not
     // listened to: one listener per call would pile up hundreds of listeners on one signal at full concurrency.
     if (init.signal?.aborted) {
-      throw new RetryableError(`${this.service} ${operation}: aborted (shutting down)`, {
+      throw new RetryableError(`${this.service} ${operation()}: aborted (shutting down)`, {
         details: { service: this.service, correlationId },
       });
     }
@@ -139,7 +139,7 @@ export class HttpTransport {
       // undici's own headers/body timers rather than an AbortSignal.timeout per call: no extra timer and abort
       // machinery on the hot path (connecting is bounded by the Agent's connectTimeout).
       const res = await request(url, {
-        method: (init.method ?? 'GET'),
+        method: init.method ?? 'GET',
         headers,
         body: init.body ?? undefined,
         headersTimeout: this.timeoutMs,
@@ -149,7 +149,7 @@ export class HttpTransport {
       const text = await res.body.text();
       return new PooledResponse(res.statusCode, new ResponseHeaders(res.headers), text);
     } catch (error) {
-      throw this.networkError(error, operation, correlationId);
+      throw this.networkError(error, operation(), correlationId);
     }
   };
 
