@@ -52,7 +52,7 @@ describe('OAUTHBEARER token provider (client credentials)', () => {
   it('a refused client names the variables, never the secret, as KAFKA_SECURITY', async () => {
     const idp = fakeIdp([{ status: 401, body: { error: 'invalid_client' } }]);
     const provider = oauthBearerProvider(SETTINGS, { fetch: idp.fetch });
-    const error = await provider().catch((e: unknown) => e as Error);
+    const error = (await provider().catch((e: unknown) => e)) as Error;
     expect(errorCodeOf(error)).toBe('KAFKA_SECURITY');
     expect(error.message).toMatch(
       /HTTP 401 \(check KAFKA_SASL_OAUTHBEARER_CLIENT_ID, KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET/,
