@@ -13,7 +13,7 @@
 #   stack.sh controller                               print the node id of the active KRaft controller
 #   stack.sh env                                      print KAFKA_BROKERS=… and SCHEMA_REGISTRY_URL=… for this stack
 #
-# Environment (docs/configuration.md, "Local stack"): STACK_BROKERS (1; 3 = a replicated cluster), KAFKA_VERSION
+# Environment (docs/configuration.md, "Simulators, demo and local stack"): STACK_BROKERS (1; 3 = a replicated cluster), KAFKA_VERSION
 # (pom.xml's; 4.x uses pom-kafka4.xml), KAFKA_PORT (9092; cluster 19092, node i listens on KAFKA_PORT+i-1),
 # KAFKA_CONTROLLER_PORT (9093; cluster 19192), REGISTRY_PORT (8081; cluster 18081), STACK_DIR (deploy/local/.stack;
 # cluster deploy/local/.stack-cluster), STACK_LIB_DIR (deploy/local/.stack/lib: jars shared by every stack),

@@ -5,7 +5,9 @@
  * controller (second run) is SIGKILLed and brought back later; then the schema registry is killed and, inside that
  * outage, the processor too (it restarts with a cold schema cache).
  *
- * Verdict: every webhook answered 200 is on the main topic exactly once per event id; every order converges
+ * Verdict: every webhook answered 200 is on the main topic, once unless the ingress answered 503 for it first (the
+ * record was written after the produce deadline and Fluent's retry wrote it again: counted, see README.md in this
+ * folder; a second copy without a 503 fails the test); every order converges
  * (support/oracle.ts); every accepted event reached a final outcome (support/outcomes.ts); nothing dead-lettered; the
  * ingress answered only 200 or 503 with Retry-After (both counted); no committed offset ran ahead of the work
  * (support/commit-watch.ts). Counts are printed; test/reliability/README.md keeps the last ones.
@@ -98,14 +100,17 @@ describe.each(['leader', 'controller'] as const)(
       }
     });
 
-    it('accepts each webhook once, converges every order, dead-letters nothing, commits nothing ahead', async () => {
+    it('keeps every accepted webhook, converges every order, dead-letters nothing, commits nothing ahead', async () => {
       const scenarios = buildScenarios(profile.orders, SEED, `FO${target === 'leader' ? 'L' : 'C'}`);
       for (const s of scenarios) {
         pipeline.fluent.store.upsertOrder({ id: s.id, ref: s.ref, status: 'CREATED', retailerId: '1' });
         pipeline.ct.store.createOrder({ orderNumber: s.ref });
       }
       const driver = new FailoverDriver(pipeline, cluster, admin, profile, target, SEED);
-      const watch = new CommitWatch(admin, groupId, pipeline.topics, [pipeline.fluent.requests, pipeline.ct.requests]);
+      const watch = new CommitWatch(() => readCommittedOffsets(admin, groupId, pipeline.topics), pipeline.topics, [
+        pipeline.fluent.requests,
+        pipeline.ct.requests,
+      ]);
       const statesOf = (ref: string): States | undefined =>
         pipeline.ct.store.getOrder({ orderNumber: ref }) ?? undefined;
 
@@ -124,8 +129,8 @@ describe.each(['leader', 'controller'] as const)(
       const drained = await driver.superviseUntil(async () => {
         const samples = parsePrometheus(await (await fetch(`${pipeline.processorUrl}/metrics`)).text());
         return (
-          samples.some((s) => s.name === 'fc_processor_consumer_lag') &&
-          sumOf(samples, 'fc_processor_consumer_lag') === 0 &&
+          samples.some((s) => s.name === 'fc_processor_consumer_lag_records') &&
+          sumOf(samples, 'fc_processor_consumer_lag_records') === 0 &&
           sumOf(samples, 'fc_processor_in_flight') === 0
         );
       }, 60_000);

@@ -9,10 +9,9 @@
  * commit was already visible: requests are read after offsets in every poll, so a correct processor (request, then
  * commit) can never look like that. Copies with no downstream evidence (skipped as stale, say) are counted, not judged.
  */
-import type { Admin } from 'kafkajs';
-import type { RequestLog } from '../../../sim/common/http.js';
+import type { RecordedRequest } from '../../../sim/common/http.js';
 import type { TopicNames } from '../../../schemas/index.js';
-import { readCommittedOffsets } from './outcomes.js';
+import type { CommittedOffsets } from './outcomes.js';
 
 export interface WatchedCopy {
   readonly topic: string;
@@ -51,11 +50,14 @@ export class CommitWatch {
   private stopped = false;
   private loop: Promise<void> | undefined;
 
+  /**
+   * @param readCommitted the group's committed offsets (support/outcomes.ts, readCommittedOffsets)
+   * @param logs the simulators' request logs (`sim.requests`)
+   */
   constructor(
-    private readonly admin: Admin,
-    private readonly groupId: string,
+    private readonly readCommitted: () => Promise<CommittedOffsets>,
     private readonly topics: TopicNames,
-    private readonly logs: readonly RequestLog[],
+    private readonly logs: readonly { all(): readonly RecordedRequest[] }[],
     private readonly intervalMs = 250,
   ) {}
 
@@ -80,10 +82,11 @@ export class CommitWatch {
     await this.pollOnce();
   }
 
-  private async pollOnce(): Promise<void> {
+  /** One poll: committed offsets first, then the request logs (the order the verdict relies on). */
+  async pollOnce(): Promise<void> {
     let committed: ReadonlyMap<string, number>;
     try {
-      committed = await readCommittedOffsets(this.admin, this.groupId, this.topics);
+      committed = await this.readCommitted();
     } catch {
       return; // coordinator moving: no sample this time (a later poll sees the same or a higher offset)
     }
