@@ -15,7 +15,8 @@
 #              (OAUTHBEARER with Kafka's unsecured validator: it accepts unsigned JWTs, for tests only)
 #   MTLS       SECURE_MTLS_PORT      (9194)  TLS with a required client certificate signed by the CA
 #   CONTROLLER SECURE_CONTROLLER_PORT (9195)
-# Environment: SECURE_STACK_DIR (deploy/local/.stack-secure), SECURE_SCRAM_USER (fc-connector),
+# Environment: SECURE_STACK_DIR (deploy/local/.stack-secure), SECURE_SCRAM_USER (fc-connector), STACK_LIB_DIR and
+#              SECURE_KAFKA_LIBS (where the Kafka jars are: stack.sh's lib/kafka-<version> by default),
 #              SECURE_SCRAM_PASSWORD (generated on first start, kept in $SECURE_STACK_DIR/tls/scram-password),
 #              STACK_READY_TIMEOUT (seconds, 180).
 set -euo pipefail
@@ -28,7 +29,8 @@ mtls_port="${SECURE_MTLS_PORT:-9194}"
 controller_port="${SECURE_CONTROLLER_PORT:-9195}"
 user="${SECURE_SCRAM_USER:-fc-connector}"
 ready_timeout="${STACK_READY_TIMEOUT:-180}"
-kafka_libs="${SECURE_KAFKA_LIBS:-$here/.stack/lib/kafka}"
+lib_dir="${STACK_LIB_DIR:-$here/.stack/lib}"
+kafka_version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml" | head -n 1)"
 tls="$dir/tls"
 run="$dir/run"
 logs="$dir/logs"
@@ -37,6 +39,16 @@ log() { printf '[secure-stack] %s\n' "$*"; }
 die() { printf '[secure-stack] error: %s\n' "$*" >&2; exit 1; }
 pid_alive() { [ -f "$run/kafka.pid" ] && kill -0 "$(cat "$run/kafka.pid")" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The jars stack.sh fetched: lib/kafka-<version> (lib/kafka in older checkouts); SECURE_KAFKA_LIBS overrides.
+find_kafka_libs() {
+  local d
+  for d in ${SECURE_KAFKA_LIBS:-} "$lib_dir/kafka-$kafka_version" "$lib_dir/kafka"; do
+    [ -f "$d/.complete" ] && { kafka_libs="$d"; return 0; }
+  done
+  return 1
+}
+kafka_libs=""
+find_kafka_libs || true
 java_tool() { java -Dlog4j.configuration="file:$here/log4j.properties" -cp "$kafka_libs/*" "$@"; }
 
 # Certificates, once per STACK_DIR: CA, broker (server auth, SAN 127.0.0.1/localhost), client (CN=$user), other CA.
@@ -105,7 +117,7 @@ PROPS
 
 start() {
   if pid_alive; then log "already running (pid $(cat "$run/kafka.pid"))"; return; fi
-  [ -f "$kafka_libs/.complete" ] || bash "$here/stack.sh" fetch
+  find_kafka_libs || { bash "$here/stack.sh" fetch && find_kafka_libs; } || die "no Kafka jars under $lib_dir"
   command -v java >/dev/null || die "java not found (Java 17+ is required)"
   for port in "$plain_port" "$sasl_port" "$mtls_port" "$controller_port"; do
     port_open "$port" && die "port $port is taken by a process this script did not start"
