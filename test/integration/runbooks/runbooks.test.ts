@@ -160,7 +160,7 @@ describe.runIf(helmPath && validatorPython)('cluster blocks against the rendered
     /- (MIG\S+)/,
   )?.[1] as string;
   const values = {
-    ingress: { fluentWebhookPublicKeys: [key] },
+    ingress: { fluentWebhookPublicKeys: [key], fluentAccounts: ['ACME'] },
     processor: { keda: { enabled: true } },
     reconcile: { enabled: true },
     cli: { state: { persistence: { enabled: true } } },
