@@ -292,7 +292,7 @@ controller() {
     name=$(node_name "$i")
     pid_alive "$run_dir/$name.pid" || continue
     last=$(grep -o "Completed transition to [A-Za-z]*" "$log_dir/$name.log" 2>/dev/null | tail -n 1 || true)
-    [ "$last" = "Completed transition to Leader" ] && { echo "$i"; return 0; }
+    case "$last" in "Completed transition to Leader"*) echo "$i"; return 0 ;; esac
   done
   die "no live node reports being the KRaft leader (yet)"
 }

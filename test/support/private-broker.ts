@@ -1,9 +1,10 @@
 /**
  * A private Kafka broker for tests that stop or restart the broker (so the shared one stays up for everyone else).
- * Runs deploy/local/stack.sh with its own STACK_DIR and ports; the Kafka jars come from the shared lib folder.
+ * Runs deploy/local/stack.sh with its own STACK_DIR and ports; the Kafka jars come from the shared lib folder
+ * (STACK_LIB_DIR's default, deploy/local/.stack/lib).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,6 @@ export { freePort };
 
 const run = promisify(execFile);
 const stackScript = fileURLToPath(new URL('../../deploy/local/stack.sh', import.meta.url));
-const sharedLib = fileURLToPath(new URL('../../deploy/local/.stack/lib', import.meta.url));
 
 export interface PrivateBroker {
   readonly brokers: string;
@@ -31,8 +31,6 @@ export interface PrivateBroker {
 
 export async function startPrivateBroker(): Promise<PrivateBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'fc-broker-'));
-  mkdirSync(dir, { recursive: true });
-  symlinkSync(sharedLib, join(dir, 'lib'));
   const port = await freePort();
   const controllerPort = await freePort();
   const env = {
