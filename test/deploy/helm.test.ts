@@ -311,7 +311,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       ]);
     });
 
-    it('scale the processor with KEDA on consumer-group lag, with SASL credentials from the Secret', () => {
+    it('scale the processor with KEDA on consumer-group lag, with SASL credentials and the CA from the Secrets', () => {
       const so = one(manifests, 'ScaledObject', 'fcc-fc-connector-processor');
       expect(so.spec.scaleTargetRef.name).toBe('fcc-fc-connector-processor');
       expect(so.spec.triggers[0]).toMatchObject({
@@ -329,9 +329,10 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
         authenticationRef: { name: 'fcc-fc-connector-kafka' },
       });
       const auth = one(manifests, 'TriggerAuthentication', 'fcc-fc-connector-kafka');
-      expect(auth.spec.secretTargetRef.map((r: Manifest) => r.key).sort()).toEqual([
-        'KAFKA_SASL_PASSWORD',
-        'KAFKA_SASL_USERNAME',
+      expect(auth.spec.secretTargetRef.map((r: Manifest) => `${r.parameter}=${r.name}/${r.key}`).sort()).toEqual([
+        'ca=kafka-cluster-ca/ca.crt',
+        'password=fc-connector-credentials/KAFKA_SASL_PASSWORD',
+        'username=fc-connector-credentials/KAFKA_SASL_USERNAME',
       ]);
       // KEDA owns the replica count.
       expect(one(manifests, 'Deployment', 'fcc-fc-connector-processor').spec.replicas).toBeUndefined();
@@ -418,6 +419,45 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       ]);
       expect(all).not.toHaveProperty('topic');
       expect(all.excludePersistentLag).toBe('true');
+    });
+
+    const triggerAuth = (args: string[]) =>
+      parseManifests(defaults(['--set', 'processor.keda.enabled=true', ...args])).find(
+        (m) => m.kind === 'TriggerAuthentication',
+      );
+    const refs = (auth: Manifest | undefined) =>
+      Object.fromEntries(
+        ((auth?.spec.secretTargetRef ?? []) as { parameter: string; name: string; key: string }[]).map((r) => [
+          r.parameter,
+          `${r.name}/${r.key}`,
+        ]),
+      );
+
+    it('authenticate KEDA with the Kafka TLS CA and client certificate as well as SASL (mTLS, SCRAM over TLS)', () => {
+      const tls = ['--set', 'kafka.ssl=true', '--set', 'kafka.tls.secretName=kafka-tls'];
+      const mtls = [...tls, '--set', 'kafka.tls.certKey=user.crt', '--set', 'kafka.tls.keyKey=user.key'];
+      expect(refs(triggerAuth(mtls))).toEqual({
+        ca: 'kafka-tls/ca.crt',
+        cert: 'kafka-tls/user.crt',
+        key: 'kafka-tls/user.key',
+      });
+      const scram = [
+        ...tls,
+        '--set',
+        'kafka.sasl.mechanism=scram-sha-512',
+        '--set',
+        'credentials.values.KAFKA_SASL_USERNAME=fc',
+        '--set',
+        'credentials.values.KAFKA_SASL_PASSWORD=secret',
+      ];
+      expect(refs(triggerAuth(scram))).toEqual({
+        username: 'fcc-fc-connector/KAFKA_SASL_USERNAME',
+        password: 'fcc-fc-connector/KAFKA_SASL_PASSWORD',
+        ca: 'kafka-tls/ca.crt',
+      });
+      expect(trigger(scram)).toMatchObject({ sasl: 'scram_sha512', tls: 'enable' });
+      // Plain TLS to a public CA (Confluent Cloud, MSK) needs no TriggerAuthentication at all.
+      expect(triggerAuth(['--set', 'kafka.ssl=true'])).toBeUndefined();
     });
   });
 
