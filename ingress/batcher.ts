@@ -9,9 +9,9 @@
  *
  * Every message has a deadline, `deadlineMs` after `add()`: a hung broker cannot make a request wait for the produce
  * calls queued ahead of it. A message still waiting at its deadline leaves the queue and is never produced; one already
- * handed to a produce call cannot be withdrawn, so it is answered at its deadline and may still be written (a duplicate
- * the caller does not know of; the retry it makes is one the processor handles idempotently). The queue is bounded by
- * count and by bytes, so a hung broker cannot exhaust memory.
+ * handed to a produce call cannot be withdrawn, so it is answered at its deadline and may still be written: `add()`'s
+ * `onInDoubt` is then told that call's final outcome, so the caller can tie a retry to it instead of writing the record
+ * twice. The queue is bounded by count and by bytes, so a hung broker cannot exhaust memory.
  *
  * Its failures are ConnectorErrors with codes PRODUCE_DEADLINE, BATCH_TIMEOUT, BATCHER_OVERLOADED and BATCHER_CLOSED;
  * a failed produce call rejects with the producer's own error.
@@ -57,7 +57,16 @@ interface Entry<M> {
   readonly deadline: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  readonly onInDoubt: InDoubtListener | undefined;
+  /** Set once the entry is handed to a produce call: that call's final outcome (true = acknowledged). */
+  produced?: Promise<boolean>;
 }
+
+/**
+ * Told when a message is answered (deadline, batch timeout) while its produce call is still running, so it may yet
+ * be written: `acknowledged` settles with that call's final outcome (true = acknowledged), never rejects.
+ */
+export type InDoubtListener = (acknowledged: Promise<boolean>) => void;
 
 export class Batcher<M> {
   private queue: Entry<M>[] = [];
@@ -100,12 +109,13 @@ export class Batcher<M> {
     return this.queue.length + this.inFlight;
   }
 
-  add(message: M): Promise<void> {
+  add(message: M, onInDoubt?: InDoubtListener): Promise<void> {
     const bytes = this.sizeOf(message);
     const refusal = this.refusal(bytes);
     if (refusal) return Promise.reject(refusal);
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry<M> = { message, bytes, deadline: performance.now() + this.deadlineMs, resolve, reject };
+      const deadline = performance.now() + this.deadlineMs;
+      const entry: Entry<M> = { message, bytes, deadline, resolve, reject, onInDoubt };
       this.queue.push(entry);
       this.queuedBytes += bytes;
       this.unanswered.add(entry);
@@ -199,6 +209,13 @@ export class Batcher<M> {
     if (this.unanswered.size === 0) this.clearDeadline();
   }
 
+  /** Answers an entry with an error before its produce call settled: if it is in one, its outcome is in doubt. */
+  private answerEarly(entry: Entry<M>, error: unknown): void {
+    if (!this.unanswered.has(entry)) return;
+    if (entry.produced) entry.onInDoubt?.(entry.produced);
+    this.answer(entry, error);
+  }
+
   /** One timer for all deadlines: entries are added in deadline order, so it waits for the oldest unanswered one. */
   private armDeadline(): void {
     if (this.deadlineTimer) return;
@@ -225,7 +242,7 @@ export class Batcher<M> {
     const now = performance.now();
     for (const entry of this.unanswered) {
       if (entry.deadline > now) break;
-      this.answer(
+      this.answerEarly(
         entry,
         new ConnectorError(
           'PRODUCE_DEADLINE',
@@ -247,19 +264,22 @@ export class Batcher<M> {
     this.inFlight++;
     const started = performance.now();
     let done = false;
-    const finish = (error?: unknown) => {
+    const finish = (error?: unknown, callSettled = true) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       this.inFlight--;
       this.options.onBatch?.(batch.length, performance.now() - started, error);
-      for (const entry of batch) this.answer(entry, error);
+      for (const entry of batch) {
+        if (callSettled) this.answer(entry, error);
+        else this.answerEarly(entry, error);
+      }
       // A freed slot takes everything that queued up meanwhile (this is where batches grow under load).
       this.dispatch();
       this.notifySettled();
     };
     const timer = setTimeout(
-      () => finish(new ConnectorError('BATCH_TIMEOUT', `produce not acknowledged within ${this.timeoutMs} ms`)),
+      () => finish(new ConnectorError('BATCH_TIMEOUT', `produce not acknowledged within ${this.timeoutMs} ms`), false),
       this.timeoutMs,
     );
     let call: Promise<void>;
@@ -269,6 +289,11 @@ export class Batcher<M> {
       // A send that throws instead of rejecting fails its batch the same way (settled on a later tick, as a rejection).
       call = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    const acknowledged = call.then(
+      () => true,
+      () => false,
+    );
+    for (const entry of batch) entry.produced = acknowledged;
     call.then(
       () => finish(),
       (error: unknown) => finish(error ?? new Error('produce failed')),

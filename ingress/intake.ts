@@ -16,7 +16,7 @@ import {
 import { isAllowed, type AccountAllowlist } from './allowlist.js';
 import { Batcher } from './batcher.js';
 import type { IngressConfig } from './config.js';
-import { DedupWindow } from './dedup.js';
+import { DedupWindow, type MarkInDoubt } from './dedup.js';
 import { IngressError, fromProduceError } from './errors.js';
 import type { OutgoingMessage, ProducerAdapter } from './kafka.js';
 import type { IngressMetrics } from './metrics.js';
@@ -150,7 +150,8 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     acceptFlexSignature: config.signature.acceptFlexSignature,
     async: config.signature.async,
   });
-  const dedup = new DedupWindow(config.dedup);
+  // A retry of an attempt still in doubt waits as long as a produce may (docs/architecture.md, "Ingress responses").
+  const dedup = new DedupWindow({ ...config.dedup, inDoubtWaitMs: config.batch.produceTimeoutMs });
   const batcher = new Batcher<OutgoingMessage>((messages) => deps.producer.send(topic, messages), {
     maxBatchSize: config.batch.maxBatchSize,
     lingerMs: config.batch.lingerMs,
@@ -185,7 +186,12 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
   }
 
   /** Encodes the record and resolves once Kafka acknowledged it; refuses a record the broker would refuse. */
-  async function produce(record: FluentWebhookRecord, key: string, headers: Record<string, string>): Promise<void> {
+  async function produce(
+    record: FluentWebhookRecord,
+    key: string,
+    headers: Record<string, string>,
+    markInDoubt: MarkInDoubt,
+  ): Promise<void> {
     const value = await deps.serde.encode(topic, record);
     if (recordBytes(key, value, headers) > config.batch.maxMessageBytes) {
       throw new IngressError(
@@ -193,7 +199,7 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
         `the Kafka record for this webhook would exceed ${config.batch.maxMessageBytes} bytes (KAFKA_MAX_MESSAGE_BYTES)`,
       );
     }
-    await batcher.add({ key, value, headers });
+    await batcher.add({ key, value, headers }, markInDoubt);
   }
 
   /** The whole path of one webhook; see Intake.accept. */
@@ -219,12 +225,12 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     }
 
     try {
-      const outcome = await dedup.run(payload.id, async () => {
+      const outcome = await dedup.run(payload.id, async (markInDoubt) => {
         const record = toWebhookRecord(payload, { rawBody: body, receivedAt, ...signed });
         // The record's span (child of the request's) names the processor's parent in the record's traceparent.
         const span = startProduceSpan(topic, singleHeader(request.headers.traceparent));
         span.setAttribute('fc.event_id', payload.id);
-        await produce(record, key, recordHeaders(payload, receivedAt, span.traceparent())).then(
+        await produce(record, key, recordHeaders(payload, receivedAt, span.traceparent()), markInDoubt).then(
           () => span.end(),
           (error: unknown) => {
             span.end(error);

@@ -160,6 +160,35 @@ describe('Batcher', () => {
       await twoAnswer; // at 5 s after it was added; its batch would time out only at 9 s
     });
 
+    it("tells a message answered inside a produce call that call's final outcome (in doubt), not a queued one", async () => {
+      vi.useFakeTimers();
+      const hung = deferred();
+      const batcher = new Batcher<number>(() => hung.promise, { maxInFlight: 1, maxBatchSize: 1, timeoutMs: 5_000 });
+      const outcomes: Promise<boolean>[] = [];
+      let queuedInDoubt = false;
+      const inCall = expect(batcher.add(1, (o) => outcomes.push(o))).rejects.toEqual(failure('PRODUCE_DEADLINE'));
+      await vi.advanceTimersByTimeAsync(0);
+      const queued = expect(batcher.add(2, () => (queuedInDoubt = true))).rejects.toEqual(failure('PRODUCE_DEADLINE'));
+      await vi.advanceTimersByTimeAsync(5_000);
+      await Promise.all([inCall, queued]);
+      expect(outcomes).toHaveLength(1);
+      expect(queuedInDoubt).toBe(false); // it left the queue unsent
+      hung.resolve();
+      expect(await outcomes[0]).toBe(true);
+    });
+
+    it('reports a failed call as outcome false, and a batch timeout as in doubt too', async () => {
+      vi.useFakeTimers();
+      const hung = deferred();
+      const batcher = new Batcher<number>(() => hung.promise, { timeoutMs: 1_000, deadlineMs: 5_000 });
+      const outcomes: Promise<boolean>[] = [];
+      const answer = expect(batcher.add(1, (o) => outcomes.push(o))).rejects.toEqual(failure('BATCH_TIMEOUT'));
+      await vi.advanceTimersByTimeAsync(1_000);
+      await answer;
+      hung.reject(new Error('NOT_ENOUGH_REPLICAS'));
+      expect(await outcomes[0]).toBe(false);
+    });
+
     it('honours a separate deadlineMs', async () => {
       vi.useFakeTimers();
       const producer = hungProducer();

@@ -73,6 +73,47 @@ describe('DedupWindow', () => {
     expect(window.seen('b')).toBe(false);
   });
 
+  it('keeps an id answered while its produce call ran in doubt until that call settles, then records it if acknowledged', async () => {
+    const window = new DedupWindow();
+    const call = deferred();
+    const acknowledged = call.promise.then(
+      () => true,
+      () => false,
+    );
+    await expect(
+      window.run('a', (markInDoubt) => {
+        markInDoubt(acknowledged);
+        return Promise.reject(new Error('deadline'));
+      }),
+    ).rejects.toThrow('deadline');
+    expect(window.inDoubtSize).toBe(1);
+    expect(window.seen('a')).toBe(false);
+    call.resolve();
+    await acknowledged;
+    expect(window.inDoubtSize).toBe(0);
+    expect(window.seen('a')).toBe(true);
+  });
+
+  it('bounds the in-doubt ids by the size bound and the TTL', async () => {
+    let now = 0;
+    const window = new DedupWindow({ ttlMs: 1_000, maxEntries: 2, now: () => now });
+    const never = new Promise<boolean>(() => {});
+    const inDoubt = (id: string) =>
+      window
+        .run(id, (markInDoubt) => {
+          markInDoubt(never);
+          return Promise.reject(new Error('deadline'));
+        })
+        .catch(() => {});
+    await inDoubt('a');
+    await inDoubt('b');
+    await inDoubt('c');
+    expect(window.inDoubtSize).toBe(2);
+    expect(await window.run('a', async () => {})).toBe('produced'); // evicted: no longer held back
+    now = 1_600;
+    expect(await window.run('b', async () => {})).toBe('produced'); // aged out
+  });
+
   it('can be disabled with maxEntries 0', async () => {
     const window = new DedupWindow({ maxEntries: 0 });
     expect(await window.run('a', async () => {})).toBe('produced');

@@ -307,3 +307,80 @@ describe('intake: the account allowlist (FLUENT_ACCOUNTS)', () => {
     });
   });
 });
+
+describe('intake: a retry of a webhook answered 503 while its record was inside a produce call (in doubt)', () => {
+  /** A producer whose first call hangs until the test settles it; later calls acknowledge at once. */
+  function firstCallHangs() {
+    let settle!: { resolve: () => void; reject: (error: unknown) => void };
+    let calls = 0;
+    const send = () => {
+      if (calls++ > 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        settle = { resolve, reject };
+      });
+    };
+    return { send, settle: () => settle };
+  }
+
+  async function answeredInDoubt() {
+    vi.useFakeTimers();
+    const producer = firstCallHangs();
+    const setupResult = setup({ send: producer.send });
+    const first = refusal(setupResult.intake.accept(signed(payload())));
+    await vi.advanceTimersByTimeAsync(config.batch.produceTimeoutMs);
+    expect(await first).toMatchObject({ code: 'KAFKA_UNAVAILABLE', status: 503 });
+    return { ...setupResult, settle: producer.settle };
+  }
+
+  it('waits for the in-doubt produce and answers 200 without producing once it was acknowledged', async () => {
+    const { intake, sent, settle } = await answeredInDoubt();
+    let answer: unknown;
+    void intake.accept(signed(payload())).then((result) => (answer = result));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(answer).toBeUndefined(); // still waiting for the first produce call
+    settle().resolve();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answer).toEqual({ status: 'duplicate', id: 'e1' });
+    expect(sent).toHaveLength(1);
+    // Recorded as done: a later retry is a duplicate at once.
+    expect(await intake.accept(signed(payload()))).toEqual({ status: 'duplicate', id: 'e1' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('produces the retry normally once the in-doubt produce failed', async () => {
+    const { intake, sent, settle } = await answeredInDoubt();
+    const retry = intake.accept(signed(payload()));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sent).toHaveLength(1); // the retry waits for the first call rather than writing a second copy
+    settle().reject(new Error('NOT_ENOUGH_REPLICAS'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await retry).toEqual({ status: 'accepted', id: 'e1' });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('answers the retry 503 at its own deadline, without producing, while the outcome is still unknown', async () => {
+    const { intake, sent } = await answeredInDoubt();
+    const retry = refusal(intake.accept(signed(payload())));
+    await vi.advanceTimersByTimeAsync(config.batch.produceTimeoutMs);
+    expect(await retry).toMatchObject({ code: 'KAFKA_UNAVAILABLE', status: 503 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('does not hold back the retry of a webhook answered 503 before its record reached a produce call', async () => {
+    vi.useFakeTimers();
+    // One call at a time, one record per call: e0's call hangs, e1 waits in the queue and leaves it at its deadline.
+    const producer = firstCallHangs();
+    const { intake, sent } = setup({
+      send: producer.send,
+      config: { batch: { ...config.batch, maxBatchSize: 1, maxInFlight: 1 } },
+    });
+    void intake.accept(signed(payload({ id: 'e0' }))).catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+    const queued = refusal(intake.accept(signed(payload({ id: 'e1' }))));
+    await vi.advanceTimersByTimeAsync(config.batch.produceTimeoutMs);
+    expect(await queued).toMatchObject({ status: 503 });
+    producer.settle().reject(new Error('broker gone')); // frees the slot
+    expect(await intake.accept(signed(payload({ id: 'e1' })))).toEqual({ status: 'accepted', id: 'e1' });
+    expect(sent.map((m) => m.headers['fc-event-id'])).toEqual(['e0', 'e1']);
+  });
+});
