@@ -6,6 +6,7 @@
  * `run(argv, io)` is the whole program and returns the exit code (0 ok, 1 runtime failure, 2 usage, 130
  * interrupted); the bottom of this file wires it to the real process when executed directly.
  */
+import '../common/node-warnings.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';

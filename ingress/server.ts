@@ -2,6 +2,7 @@
  * Entry point (`npm run ingress`): load config, connect the producer, listen; on SIGTERM/SIGINT shut down gracefully:
  * new webhooks get 503 SHUTTING_DOWN, in-flight produces are flushed, the producer is closed, then the process exits.
  */
+import '../common/node-warnings.js';
 import { WebhookSerde, createRegistry } from '../schemas/index.js';
 import {
   EXIT_CONFIG,

@@ -2,6 +2,7 @@
  * Processor entry point (`npm run processor`): validate configuration, build the router (built-in order-status
  * handler + PROCESSOR_PLUGINS), start the consumer and the health/metrics listener, stop gracefully on SIGTERM/SIGINT.
  */
+import '../common/node-warnings.js';
 import { createServiceLogger, errorCodeOf, errorMessageOf, EXIT_CONFIG, isConnectorError } from '../common/index.js';
 import { loadProcessorConfig } from './config.js';
 import { createOrderStatusHandler } from './handlers/order-status/index.js';
