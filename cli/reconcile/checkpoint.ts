@@ -6,9 +6,10 @@
  * produces an acknowledged page again; a crash between the produce ack and the write sends that one page again
  * (at-least-once, same event ids; the handler is idempotent: docs/architecture.md, "Processing semantics").
  */
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConnectorError } from '../../common/index.js';
+import { saveJsonAtomically, takePidLock } from '../state-file.js';
 
 export interface ReconcileCheckpoint {
   readonly version: 1;
@@ -58,43 +59,22 @@ export async function loadCheckpoint(path: string): Promise<ReconcileCheckpoint 
   }
 }
 
-export async function saveCheckpoint(path: string, checkpoint: ReconcileCheckpoint): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(checkpoint, null, 2)}\n`, 'utf8');
-  await rename(temp, path);
-}
+const stateFile = { ensureDir: (dir: string) => mkdir(dir, { recursive: true }).then(() => undefined) };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export async function saveCheckpoint(path: string, checkpoint: ReconcileCheckpoint): Promise<void> {
+  await saveJsonAtomically(path, checkpoint, stateFile);
 }
 
 /** Takes the reconciliation's lock (a lock left by a dead process is taken over); returns the release function. */
 export async function lockReconcile(path: string): Promise<() => Promise<void>> {
   const lock = `${path}.lock`;
-  await mkdir(dirname(lock), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(lock, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new ConnectorError(
-          'RECONCILE_LOCKED',
-          `this reconciliation is already running (process ${pid}, lock ${lock}). Wait for it, or stop it first.`,
-        );
-      }
-      await rm(lock, { force: true });
-    }
-  }
-  throw new ConnectorError('RECONCILE_LOCKED', `could not take the reconcile lock ${lock}.`);
+  return takePidLock(lock, {
+    ...stateFile,
+    locked: (pid) =>
+      new ConnectorError(
+        'RECONCILE_LOCKED',
+        `this reconciliation is already running (process ${pid}, lock ${lock}). Wait for it, or stop it first.`,
+      ),
+    failed: () => new ConnectorError('RECONCILE_LOCKED', `could not take the reconcile lock ${lock}.`),
+  });
 }

@@ -8,9 +8,10 @@
  * again on resume (at-least-once; the handler is idempotent: docs/architecture.md, "Processing semantics").
  * A lock file (holding the pid) stops two runs of the same replay at once.
  */
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CliError } from '../errors.js';
+import { saveJsonAtomically, takePidLock } from '../state-file.js';
 
 export interface PartitionProgress {
   /** First offset of the selection (inclusive). */
@@ -108,43 +109,22 @@ async function ensureStateDir(dir: string): Promise<void> {
   });
 }
 
-export async function saveCheckpoint(path: string, checkpoint: ReplayCheckpoint): Promise<void> {
-  await ensureStateDir(dirname(path));
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(checkpoint, null, 2)}\n`, 'utf8');
-  await rename(temp, path);
-}
+const stateFile = { ensureDir: ensureStateDir, ioError: stateDirError };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export async function saveCheckpoint(path: string, checkpoint: ReplayCheckpoint): Promise<void> {
+  await saveJsonAtomically(path, checkpoint, stateFile);
 }
 
 /** Takes the replay's lock; a lock left by a dead process is taken over. Returns the release function. */
 export async function lockReplay(path: string): Promise<() => Promise<void>> {
   const lock = `${path}.lock`;
-  await ensureStateDir(dirname(lock));
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(lock, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(lock, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw stateDirError(dirname(lock), error);
-      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new CliError(
-          'REPLAY_LOCKED',
-          `this replay is already running (process ${pid}, lock ${lock}). Wait for it, or stop it first.`,
-        );
-      }
-      await rm(lock, { force: true });
-    }
-  }
-  throw new CliError('REPLAY_LOCKED', `could not take the replay lock ${lock}.`);
+  return takePidLock(lock, {
+    ...stateFile,
+    locked: (pid) =>
+      new CliError(
+        'REPLAY_LOCKED',
+        `this replay is already running (process ${pid}, lock ${lock}). Wait for it, or stop it first.`,
+      ),
+    failed: () => new CliError('REPLAY_LOCKED', `could not take the replay lock ${lock}.`),
+  });
 }
