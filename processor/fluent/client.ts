@@ -1,5 +1,5 @@
 /**
- * Fluent GraphQL client: orders by id or ref and settings by name (docs/architecture.md, "Fluent"), through
+ * Fluent GraphQL client: orders by id, ref or a list of refs, and settings by name (docs/architecture.md, "Fluent"), through
  * graphql-request's GraphQLClient on the transport's pooled fetch. The bearer token is added per request from the
  * TokenCache (single flight), dropped and fetched again once on 401; a second 401 means the credentials are not
  * accepted → AccessDeniedError (every call would fail; the runtime pauses instead of dead-lettering the stream).
@@ -44,6 +44,10 @@ export interface FluentSetting {
   readonly contextId: number;
 }
 
+/** Fluent's cap on `first`; pages followed for one batched read at most (a runaway cursor must not loop). */
+const MAX_PAGE = 5_000;
+const MAX_PAGES = 10;
+
 export interface FluentClientOptions {
   readonly baseUrl: string;
   readonly transport: HttpTransport;
@@ -86,6 +90,34 @@ export class FluentClient {
 
   orderByRef(ref: string, call?: CallOptions): Promise<FluentOrder | null> {
     return this.query<FluentOrder>('order(ref)', this.options.documents.orderByRef.text, { ref }, call);
+  }
+
+  /**
+   * The orders with any of `refs` (every retailer's: refs are unique per retailer only), all pages. One request for
+   * up to 5,000 orders (Fluent's cap on `first`); more pages only when refs repeat across retailers.
+   */
+  async ordersByRefs(refs: readonly string[], call: CallOptions = {}): Promise<FluentOrder[]> {
+    type Connection = {
+      edges?: Array<{ cursor?: string | null; node?: FluentOrder | null } | null> | null;
+      pageInfo?: { hasNextPage?: boolean | null } | null;
+    };
+    const first = Math.min(MAX_PAGE, Math.max(refs.length * 2, 10));
+    const orders: FluentOrder[] = [];
+    let after: string | null = null;
+    for (let page = 1; ; page++) {
+      const variables: Record<string, unknown> = { refs, first, after };
+      const connection = await this.query<Connection>(
+        'orders(ref)',
+        this.options.documents.ordersByRefs.text,
+        variables,
+        call,
+      );
+      const edges = connection?.edges ?? [];
+      for (const edge of edges) if (edge?.node) orders.push(edge.node);
+      const last = edges.at(-1)?.cursor;
+      if (!connection?.pageInfo?.hasNextPage || !last || page >= MAX_PAGES) return orders;
+      after = last;
+    }
   }
 
   /** Settings with any of `names` in the given contexts (filter the result: the filters combine per field). */

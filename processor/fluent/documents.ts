@@ -1,10 +1,10 @@
 /** The Fluent GraphQL documents (built-in .graphql files next to this module, replaceable by file path). */
 import { loadDocument, type LoadedDocument } from '../downstream/documents.js';
 
-export type FluentDocuments = Readonly<Record<'orderById' | 'orderByRef' | 'settings', LoadedDocument>>;
+export type FluentDocuments = Readonly<Record<'orderById' | 'orderByRef' | 'ordersByRefs' | 'settings', LoadedDocument>>;
 
 export function loadFluentDocuments(
-  overrides: { orderById?: string; orderByRef?: string; settings?: string } = {},
+  overrides: { orderById?: string; orderByRef?: string; ordersByRefs?: string; settings?: string } = {},
 ): FluentDocuments {
   return {
     orderById: loadDocument({
@@ -22,6 +22,14 @@ export function loadFluentDocuments(
       envVar: 'FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT',
       operation: 'query',
       requiredVariables: ['ref'],
+    }),
+    ordersByRefs: loadDocument({
+      name: 'fluent orders(ref)',
+      defaultFile: new URL('./orders-by-refs.graphql', import.meta.url),
+      overridePath: overrides.ordersByRefs,
+      envVar: 'FLUENT_GRAPHQL_ORDERS_BY_REFS_DOCUMENT',
+      operation: 'query',
+      requiredVariables: ['refs', 'first', 'after'],
     }),
     settings: loadDocument({
       name: 'fluent settings',

@@ -4,7 +4,7 @@
  * every bad variable; secret values never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
  */
 import { z } from 'zod';
-import { duration, int, list, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
+import { bool, duration, int, list, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
 import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
 import { DEFAULT_PROGRESSIONS, describeProgressions, parseProgressions, type Progressions } from './progressions.js';
 
@@ -45,7 +45,12 @@ export interface FluentConfig {
   /** Per-call timeout. Default 10 s. */
   readonly timeoutMs: number;
   /** File paths replacing the built-in GraphQL documents. */
-  readonly documents: { readonly orderById?: string; readonly orderByRef?: string; readonly settings?: string };
+  readonly documents: {
+    readonly orderById?: string;
+    readonly orderByRef?: string;
+    readonly ordersByRefs?: string;
+    readonly settings?: string;
+  };
 }
 
 export interface CommercetoolsConfig {
@@ -90,7 +95,21 @@ export interface OrderStatusConfig {
   readonly versionCacheSize: number;
   /** Forward orders of the status rule (ORDER_STATE_PROGRESSIONS). Default DEFAULT_PROGRESSIONS. */
   readonly progressions?: Progressions;
+  /** Coalescing of order reads across concurrent records. Default DEFAULT_BATCH_READS (on, 2 ms, 100 orders). */
+  readonly batchReads?: BatchReadsConfig;
 }
+
+/** DOWNSTREAM_BATCH_*: reads of concurrently running records become one request per vendor and tenant. */
+export interface BatchReadsConfig {
+  /** Off = one request per order read (the coalescer is bypassed). Default true. */
+  readonly enabled: boolean;
+  /** How long the first read of a batch waits for others, ms. Default 2. */
+  readonly windowMs: number;
+  /** Orders per batched request; a full batch is sent at once. Default 100 (commercetools allows 500). */
+  readonly maxSize: number;
+}
+
+export const DEFAULT_BATCH_READS: BatchReadsConfig = { enabled: true, windowMs: 2, maxSize: 100 };
 
 /** The status rule's progressions (progressions.ts syntax); unset → the defaults. */
 const progressions = () =>
@@ -136,6 +155,7 @@ export const orderStatusEnvSchema = z
     FLUENT_HTTP_TIMEOUT: duration({ default: '10s', min: 1 }),
     FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
     FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT: text(),
+    FLUENT_GRAPHQL_ORDERS_BY_REFS_DOCUMENT: text(),
     FLUENT_GRAPHQL_SETTINGS_DOCUMENT: text(),
     CONNECTOR_NAME: text('commercetools').pipe(
       z.string().regex(/^[a-zA-Z0-9_-]+$/, 'CONNECTOR_NAME uses letters, digits, "_" and "-"'),
@@ -164,6 +184,10 @@ export const orderStatusEnvSchema = z
     HTTP_RETRIES: int({ default: 2, min: 0, max: 5 }),
     HTTP_CONNECTIONS: int({ default: 128, min: 1, max: 4096 }),
     ORDER_VERSION_CACHE_SIZE: int({ default: 50_000, min: 0, max: 10_000_000 }),
+    DOWNSTREAM_BATCH_READS: bool(DEFAULT_BATCH_READS.enabled),
+    DOWNSTREAM_BATCH_WINDOW_MS: int({ default: DEFAULT_BATCH_READS.windowMs, min: 0, max: 1_000 }),
+    // commercetools answers at most 500 results per query.
+    DOWNSTREAM_BATCH_MAX_SIZE: int({ default: DEFAULT_BATCH_READS.maxSize, min: 1, max: 500 }),
     ORDER_STATE_PROGRESSIONS: progressions(),
   })
   .superRefine((env, ctx) => {
@@ -226,6 +250,7 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
       documents: {
         orderById: e.FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT,
         orderByRef: e.FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT,
+        ordersByRefs: e.FLUENT_GRAPHQL_ORDERS_BY_REFS_DOCUMENT,
         settings: e.FLUENT_GRAPHQL_SETTINGS_DOCUMENT,
       },
     },
@@ -263,6 +288,11 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
     httpRetries: e.HTTP_RETRIES,
     httpConnections: e.HTTP_CONNECTIONS,
     versionCacheSize: e.ORDER_VERSION_CACHE_SIZE,
+    batchReads: {
+      enabled: e.DOWNSTREAM_BATCH_READS,
+      windowMs: e.DOWNSTREAM_BATCH_WINDOW_MS,
+      maxSize: e.DOWNSTREAM_BATCH_MAX_SIZE,
+    },
     progressions: e.ORDER_STATE_PROGRESSIONS,
   });
 }
@@ -281,6 +311,7 @@ export function describeOrderStatusConfig(config: OrderStatusConfig): Record<str
       refPattern: config.orderFilter?.refPattern?.source ?? 'any',
     },
     settingsCacheTtlMs: config.settingsCacheTtlMs,
+    batchReads: config.batchReads ?? DEFAULT_BATCH_READS,
     progressions: describeProgressions(config.progressions ?? DEFAULT_PROGRESSIONS),
     documentOverrides: {
       ...Object.fromEntries(Object.entries(config.fluent.documents).filter(([, v]) => v)),

@@ -19,6 +19,7 @@ import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js
 import { syncOrder } from '../../commercetools/orders.js';
 import type { OrderVersionCache } from '../../commercetools/version-cache.js';
 import type { FluentClient, FluentOrder } from '../../fluent/client.js';
+import { FluentOrderReads } from '../../fluent/order-reads.js';
 import type { TtlCache } from '../../downstream/ttl-cache.js';
 import { projectKeyFor, type AccountMapping } from './account.js';
 import { statusActions, type OrderUpdateAction } from './actions.js';
@@ -61,6 +62,8 @@ export type ExtraActionsHook = (context: ExtraActionsContext) => Promise<OrderUp
 export interface OrderStatusHandlerDeps {
   readonly config: OrderStatusConfig;
   readonly fluent: FluentClient;
+  /** Fluent order reads, coalesced across records (index.ts). Default: single reads through `fluent`. */
+  readonly fluentOrders?: FluentOrderReads;
   readonly commercetools: CommercetoolsClient;
   /** Keyed by retailerId. */
   readonly settings: TtlCache<RetailerSettings>;
@@ -147,6 +150,7 @@ function mappingError(problems: readonly MappingProblem[], applied: readonly Ord
 export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
   const { config, metrics } = deps;
   const progressions = config.progressions ?? DEFAULT_PROGRESSIONS;
+  const fluentOrders = deps.fluentOrders ?? new FluentOrderReads({ client: deps.fluent, tenant: 'fluent' });
 
   const notFound = (ctx: HandlerContext, what: string): ConnectorError => {
     const details = { attempt: ctx.attempt, maxAttempts: config.orderNotFoundMaxAttempts };
@@ -168,9 +172,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     const excludedByWebhook = deps.orderFilter?.exclusion(webhookOrderFacts(payload));
     if (excludedByWebhook) return filteredOutcome(excludedByWebhook);
     const fetchFluentOrder = async () => {
-      const order = reference.id
-        ? await deps.fluent.orderById(reference.id, { signal, correlationId: ctx.record.id })
-        : await deps.fluent.orderByRef(reference.ref as string, { signal, correlationId: ctx.record.id });
+      const order = await fluentOrders.order(reference, payload.retailerId, { signal, correlationId: ctx.record.id });
       if (!order) throw notFound(ctx, `Fluent order ${reference.id ?? reference.ref}`);
       assertRetailer(order, payload.retailerId);
       return order;

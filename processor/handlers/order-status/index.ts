@@ -13,7 +13,13 @@ import { HttpTransport } from '../../downstream/http.js';
 import { createFluentTokenCache } from '../../fluent/auth.js';
 import { FluentClient } from '../../fluent/client.js';
 import { loadFluentDocuments } from '../../fluent/documents.js';
-import { describeOrderStatusConfig, parseOrderStatusEnv, type OrderStatusConfig } from './config.js';
+import { FluentOrderReads } from '../../fluent/order-reads.js';
+import {
+  DEFAULT_BATCH_READS,
+  describeOrderStatusConfig,
+  parseOrderStatusEnv,
+  type OrderStatusConfig,
+} from './config.js';
 import { ExtraActionHooks } from './extension.js';
 import { createHandler, type ExtraActionsHook } from './handler.js';
 import { createOrderStatusMetrics, type OrderStatusMetrics } from './metrics.js';
@@ -56,6 +62,7 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
   return createHandler({
     config,
     fluent: clients.fluent,
+    fluentOrders: clients.fluentOrders,
     commercetools: clients.commercetools,
     settings: retailerSettingsCache(clients.fluent, config, logger, metrics, options.now),
     orderFilter: createOrderFilter(config.orderFilter),
@@ -93,8 +100,17 @@ function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetric
     retries: config.httpRetries,
     onCall: (operation, seconds, outcome) => metrics.call('commercetools', operation, seconds, outcome),
   });
+  const batch = config.batchReads ?? DEFAULT_BATCH_READS;
+  const fluentOrders = new FluentOrderReads({
+    client: fluent,
+    batch: batch.enabled ? batch : undefined,
+    // One Fluent account per process: its batches never mix with another's.
+    tenant: `${config.fluent.baseUrl} ${config.fluent.username}`,
+    onBatch: (size) => metrics.batch('fluent', 'orders(ref)', size),
+  });
   return {
     fluent,
+    fluentOrders,
     commercetools,
     documentSources: [...Object.values(fluentDocuments), ...Object.values(ctDocuments)].map((d) => d.source),
     close: async () => {

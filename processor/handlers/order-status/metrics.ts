@@ -18,6 +18,8 @@ export interface OrderStatusMetrics {
   /** Replaces `previous` (the setting the retailer used before, if any) by `current`. */
   settingInForce(current: SettingInForce, previous?: SettingInForce): void;
   call(service: 'fluent' | 'commercetools', operation: string, seconds: number, outcome: 'ok' | 'error'): void;
+  /** One batched read sent for `size` orders (downstream/read-coalescer.ts). */
+  batch(service: 'fluent' | 'commercetools', operation: string, size: number): void;
 }
 
 export const NO_METRICS: OrderStatusMetrics = {
@@ -26,6 +28,7 @@ export const NO_METRICS: OrderStatusMetrics = {
   staleSettings: () => undefined,
   settingInForce: () => undefined,
   call: () => undefined,
+  batch: () => undefined,
 };
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[] = []): Counter<string> {
@@ -65,6 +68,21 @@ export function createOrderStatusMetrics(registry: Registry | undefined): OrderS
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
+  const calls = counter(
+    registry,
+    'fc_downstream_calls_total',
+    'Fluent and commercetools requests sent (a batched read counts once), by outcome',
+    ['service', 'operation', 'outcome'],
+  );
+  const batchSizes =
+    (registry.getSingleMetric('fc_downstream_batch_size') as Histogram<string> | undefined) ??
+    new Histogram({
+      name: 'fc_downstream_batch_size',
+      help: 'Orders per batched read request (reads of concurrent records coalesced into one)',
+      labelNames: ['service', 'operation'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    });
   return {
     outcome: (outcome) => outcomes.inc({ outcome }),
     conflict: () => conflicts.inc(),
@@ -73,6 +91,10 @@ export function createOrderStatusMetrics(registry: Registry | undefined): OrderS
       if (previous) settings.remove({ ...previous });
       settings.set({ ...current }, 1);
     },
-    call: (service, operation, seconds, outcome) => duration.observe({ service, operation, outcome }, seconds),
+    call: (service, operation, seconds, outcome) => {
+      duration.observe({ service, operation, outcome }, seconds);
+      calls.inc({ service, operation, outcome });
+    },
+    batch: (service, operation, size) => batchSizes.observe({ service, operation }, size),
   };
 }
