@@ -1,7 +1,9 @@
 /** The Fluent GraphQL documents (built-in .graphql files next to this module, replaceable by file path). */
 import { loadDocument, type LoadedDocument } from '../downstream/documents.js';
 
-export type FluentDocuments = Readonly<Record<'orderById' | 'orderByRef' | 'ordersByRefs' | 'settings', LoadedDocument>>;
+export type FluentDocuments = Readonly<
+  Record<'orderById' | 'orderByRef' | 'ordersByRefs' | 'settings', LoadedDocument>
+>;
 
 export function loadFluentDocuments(
   overrides: { orderById?: string; orderByRef?: string; ordersByRefs?: string; settings?: string } = {},

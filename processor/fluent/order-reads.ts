@@ -42,7 +42,11 @@ export class FluentOrderReads {
   }
 
   /** The order `reference` names, as `retailerId` should see it; null when Fluent has none. */
-  async order(reference: FluentOrderReference, retailerId: string, call: CallOptions = {}): Promise<FluentOrder | null> {
+  async order(
+    reference: FluentOrderReference,
+    retailerId: string,
+    call: CallOptions = {},
+  ): Promise<FluentOrder | null> {
     if (!this.coalescer || reference.ref === undefined) return this.single(reference, call);
     const sameRef = await this.coalescer.load(this.options.tenant, reference.ref, call.signal);
     if (!sameRef || sameRef.length === 0) return null;
