@@ -42,6 +42,12 @@ export interface FluentStats extends EndpointCounters {
   byOperation: Record<string, number>;
   /** Executed root fields by name (`orderById`, `order`, `orders`, `settings`). */
   byRootField: Record<string, number>;
+  /** `orders` fields resolved (every page is one; aliases in one request count each). */
+  listQueries: number;
+  /** Refs asked for in those queries' `ref` lists, summed (as sent, nulls left out): batch volume. */
+  listKeys: number;
+  /** List queries by the number of refs they asked for (`'0'`: a search without a ref list), for batch sizes. */
+  listBatchSizes: Record<string, number>;
 }
 
 export type FluentAuthControl = AuthControl;
@@ -98,7 +104,12 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
     orderById: ({ id }: { id: string }): FluentOrder | null => store.find({ id }) ?? null,
     order: ({ ref }: { ref: string }): FluentOrder | null => store.find({ ref }) ?? null,
     // A thrown OrdersQueryError becomes a GraphQL error (HTTP 200), as Fluent answers a query it refuses.
-    orders: (args: OrdersQuery) => queryOrders(store.allOrders(), args),
+    orders: (args: OrdersQuery) => {
+      const refs = args.ref?.filter((ref): ref is string => typeof ref === 'string');
+      countListQuery(stats, refs?.length ?? 0);
+      // A ref list (the processor's batched read) is answered from the ref index, not by scanning every order.
+      return queryOrders(refs ? store.ordersWithRefs(refs) : store.allOrders(), args);
+    },
     settings: (args: SettingsQuery) => {
       const nodes = store.querySettings(args);
       return {
@@ -198,5 +209,14 @@ function newStats(faults: FaultController<FluentEndpoint>): SimulatorStats<Fluen
   return simulatorStats(faults, () => ({
     byOperation: {},
     byRootField: {},
+    listQueries: 0,
+    listKeys: 0,
+    listBatchSizes: {},
   }));
+}
+
+function countListQuery(stats: FluentStats, keys: number): void {
+  stats.listQueries++;
+  stats.listKeys += keys;
+  stats.listBatchSizes[keys] = (stats.listBatchSizes[keys] ?? 0) + 1;
 }

@@ -1,6 +1,7 @@
 /**
- * In-memory Fluent data: orders (by id and ref) and settings keyed by (name, context, contextId), plus a helper
- * that seeds the example mapping settings documented in docs/architecture.md, "Fluent".
+ * In-memory Fluent data: orders (by id, and by ref — unique per retailer, as in Fluent, so one ref may name several
+ * orders) and settings keyed by (name, context, contextId), plus a helper that seeds the example mapping settings
+ * documented in docs/architecture.md, "Fluent".
  */
 
 export interface FluentAttribute {
@@ -29,7 +30,10 @@ export interface OrderInput {
   status?: string;
   /** Default 'HD'. */
   type?: string;
-  /** Default '1'. */
+  /**
+   * Default: the matched order's retailer, else '1'. A ref is unique per retailer: the same ref with another retailer
+   * is another order.
+   */
   retailerId?: string | null;
   attributes?: FluentAttribute[];
 }
@@ -70,7 +74,11 @@ export interface SettingsQuery {
   first?: number | null;
 }
 
-export type FluentOrderKey = { id: string } | { ref: string };
+/**
+ * An order by id, or by ref. Refs are unique per retailer only: with `retailerId` the key names that retailer's order;
+ * without it, the first order stored under the ref (the only one unless several retailers share it).
+ */
+export type FluentOrderKey = { id: string } | { ref: string; retailerId?: string | null };
 
 export type MappingSetting = keyof ReturnType<typeof mappingSettingNames>;
 
@@ -141,21 +149,28 @@ export function mappingSettingNames(connectorName = 'commercetools') {
 
 export class FluentStore {
   private readonly ordersById = new Map<string, FluentOrder>();
-  private readonly ordersByRef = new Map<string, FluentOrder>();
+  /** Orders sharing a ref (one per retailer), oldest first. */
+  private readonly ordersByRef = new Map<string, FluentOrder[]>();
   private readonly settings = new Map<string, FluentSetting>();
   private nextOrderId = 1000;
   private nextSettingId = 1;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** Creates or replaces an order (matched by id, else by ref). Returns a copy. */
+  /**
+   * Creates or replaces an order, matched by id, else by ref within `retailerId` (without `retailerId`: the ref's
+   * only order; ambiguous when several retailers share the ref). Returns a copy.
+   */
   upsertOrder(input: OrderInput): FluentOrder {
-    const existing = (input.id ? this.ordersById.get(input.id) : undefined) ?? this.ordersByRef.get(input.ref);
+    const existing =
+      (input.id ? this.ordersById.get(input.id) : undefined) ?? this.matchByRef(input.ref, input.retailerId);
     const at = this.now().toISOString();
     const id = input.id ?? existing?.id ?? this.newOrderId();
-    if (existing && existing.id !== id) this.ordersById.delete(existing.id);
-    if (existing && existing.ref !== input.ref) this.ordersByRef.delete(existing.ref);
     const retailerId = input.retailerId === undefined ? (existing?.retailer?.id ?? '1') : input.retailerId;
+    const holder = this.refHolder(input.ref, retailerId);
+    if (holder && holder !== existing) {
+      throw new Error(`Fluent simulator: ref ${input.ref} already names order ${holder.id} of retailer ${retailerId}`);
+    }
     const order: FluentOrder = {
       id,
       ref: input.ref,
@@ -166,8 +181,7 @@ export class FluentStore {
       retailer: retailerId === null ? null : { id: retailerId, ref: null },
       attributes: input.attributes ?? existing?.attributes ?? [],
     };
-    this.ordersById.set(id, order);
-    this.ordersByRef.set(order.ref, order);
+    this.index(order, existing);
     return copyOrder(order);
   }
 
@@ -194,17 +208,25 @@ export class FluentStore {
     return this.ordersById.values();
   }
 
+  /**
+   * The live stored orders having one of `refs` (every retailer's), each once: what a batched `orders(ref: [...])`
+   * can match, found through the ref index instead of a scan of every order.
+   */
+  ordersWithRefs(refs: Iterable<string>): FluentOrder[] {
+    return [...new Set(refs)].flatMap((ref) => this.ordersByRef.get(ref) ?? []);
+  }
+
   removeOrder(key: FluentOrderKey): boolean {
     const o = this.find(key);
     if (!o) return false;
-    this.ordersById.delete(o.id);
-    this.ordersByRef.delete(o.ref);
+    this.unindex(o);
     return true;
   }
 
   /** The live stored object (resolvers read it; tests should use getOrder). */
   find(key: FluentOrderKey): FluentOrder | undefined {
-    return 'id' in key ? this.ordersById.get(key.id) : this.ordersByRef.get(key.ref);
+    if ('id' in key) return this.ordersById.get(key.id);
+    return key.retailerId === undefined ? this.ordersByRef.get(key.ref)?.[0] : this.refHolder(key.ref, key.retailerId);
   }
 
   /** Creates or replaces the setting (name, context, contextId). Returns a copy. */
@@ -304,6 +326,37 @@ export class FluentStore {
     this.ordersById.clear();
     this.ordersByRef.clear();
     this.settings.clear();
+  }
+
+  /** The order `upsertOrder` replaces when no id matched (see there). */
+  private matchByRef(ref: string, retailerId: string | null | undefined): FluentOrder | undefined {
+    if (retailerId !== undefined) return this.refHolder(ref, retailerId);
+    const sharing = this.ordersByRef.get(ref) ?? [];
+    if (sharing.length > 1) {
+      throw new Error(`Fluent simulator: ref ${ref} names orders of several retailers; pass retailerId`);
+    }
+    return sharing[0];
+  }
+
+  private refHolder(ref: string, retailerId: string | null): FluentOrder | undefined {
+    return this.ordersByRef.get(ref)?.find((o) => (o.retailer?.id ?? null) === retailerId);
+  }
+
+  /** Stores `order` in place of `replaced` (keeping its place among the ref's orders when the ref is unchanged). */
+  private index(order: FluentOrder, replaced: FluentOrder | undefined): void {
+    const sharing = this.ordersByRef.get(order.ref) ?? [];
+    const at = replaced ? sharing.indexOf(replaced) : -1;
+    if (replaced) this.unindex(replaced);
+    this.ordersById.set(order.id, order);
+    const rest = this.ordersByRef.get(order.ref) ?? [];
+    this.ordersByRef.set(order.ref, at < 0 ? [...rest, order] : [...rest.slice(0, at), order, ...rest.slice(at)]);
+  }
+
+  private unindex(order: FluentOrder): void {
+    this.ordersById.delete(order.id);
+    const rest = (this.ordersByRef.get(order.ref) ?? []).filter((o) => o !== order);
+    if (rest.length > 0) this.ordersByRef.set(order.ref, rest);
+    else this.ordersByRef.delete(order.ref);
   }
 
   private newOrderId(): string {
