@@ -74,6 +74,20 @@ describe('FluentOrderReads', () => {
     expect(rootFields()).toEqual({ orders: 1 });
   });
 
+  it('gives records of two retailers sharing a ref each their own retailer’s order from one batch', async () => {
+    sim.store.upsertOrder({ id: '11', ref: 'O_SHARED', status: 'BOOKED', retailerId: '1' });
+    sim.store.upsertOrder({ id: '22', ref: 'O_SHARED', status: 'COMPLETE', retailerId: '2' });
+    const fluent = reads();
+    const [first, second] = await Promise.all([
+      fluent.order({ ref: 'O_SHARED' }, '1'),
+      fluent.order({ ref: 'O_SHARED' }, '2'),
+    ]);
+    expect(first).toMatchObject({ id: '11', status: 'BOOKED', retailer: { id: '1' } });
+    expect(second).toMatchObject({ id: '22', status: 'COMPLETE', retailer: { id: '2' } });
+    expect(rootFields()).toEqual({ orders: 1 });
+    expect(batches).toEqual([1]);
+  });
+
   it('never hands a record another retailer’s order: it falls back to its own read, which reports the mismatch', async () => {
     sim.store.upsertOrder({ id: '7', ref: 'O_7', status: 'BOOKED', retailerId: '2' });
     const fluent = reads();
