@@ -72,13 +72,15 @@ export default tseslint.config(
   {
     files: ['sim/**/*.ts'],
     rules: layer(
-      'sim/ (simulators) imports schemas/ and common/, and only the bundled commercetools schema file from processor/',
+      'sim/ (simulators) imports schemas/ and common/, and only the bundled vendor schema files from processor/',
       [
         ...ours('ingress', 'cli', 'test', 'deploy'),
         '**/processor/**',
         // gitignore semantics: a file can be re-included only when its folder is not excluded
         '!**/processor/commercetools/',
         '!**/processor/commercetools/schema-file.js',
+        '!**/processor/fluent/',
+        '!**/processor/fluent/schema-file.js',
       ],
     ),
   },
