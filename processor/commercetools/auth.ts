@@ -1,6 +1,7 @@
 /**
  * commercetools OAuth (docs/architecture.md, "commercetools"): client credentials against `{CT_AUTH_URL}/oauth/token`
- * with scope `manage_orders:{projectKey}`, run by the platform SDK's client-credentials flow (ts-client's auth
+ * with scope `manage_orders:{projectKey}` (a store-scoped client: `manage_orders:{projectKey}:{storeKey}`; credentials per
+ * project: credentials.ts), run by the platform SDK's client-credentials flow (ts-client's auth
  * middleware: token request, cache, refresh before expiry, one new token and one retry on 401). This module is the
  * `httpClient` that flow sends its token requests through, and adds what the flow does not do:
  *
@@ -16,31 +17,17 @@ import { AccessDeniedError } from '../downstream/errors.js';
 import type { FetchHeaders, FetchInit, FetchResponse, HttpTransport, PooledFetch } from '../downstream/http.js';
 import { newCorrelationId } from '../downstream/identity.js';
 import { parseTokenResponse } from '../downstream/oauth.js';
+import { describeTarget, scopesFor, type CtTarget } from './credentials.js';
 
-export interface CommercetoolsCredentials {
-  readonly authUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  /** Scope template; `{projectKey}` is replaced. Several scopes are separated by spaces. */
-  readonly scope: string;
-  /** CT_PROJECT_KEY: the project used when no account mapping applies. */
-  readonly projectKey?: string;
-}
-
-/** The scopes to request for `projectKey`. */
-export function scopesFor(credentials: CommercetoolsCredentials, projectKey: string): string[] {
-  return credentials.scope.replaceAll('{projectKey}', projectKey).split(/\s+/).filter(Boolean);
-}
-
-/** The fetch-like function the SDK's client-credentials flow of one project uses for its token requests. */
+/** The fetch-like function the SDK's client-credentials flow of one target uses for its token requests. */
 export function tokenEndpointFetch(
   transport: HttpTransport,
-  credentials: CommercetoolsCredentials,
-  projectKey: string,
+  target: CtTarget,
+  defaultProjectKey?: string,
 ): PooledFetch {
   let inflight: Promise<FetchResponse> | undefined;
   return (url, init) => {
-    inflight ??= requestToken(transport, credentials, projectKey, url, init).finally(() => {
+    inflight ??= requestToken(transport, target, defaultProjectKey, url, init).finally(() => {
       inflight = undefined;
     });
     return inflight;
@@ -49,8 +36,8 @@ export function tokenEndpointFetch(
 
 async function requestToken(
   transport: HttpTransport,
-  credentials: CommercetoolsCredentials,
-  projectKey: string,
+  target: CtTarget,
+  defaultProjectKey: string | undefined,
   url: string | URL,
   init: FetchInit = {},
 ): Promise<FetchResponse> {
@@ -60,34 +47,32 @@ async function requestToken(
     headers: { ...withoutCorrelationId(init.headers), 'x-correlation-id': correlationId },
   });
   const text = await res.text();
-  const operation = `token request (project ${projectKey})`;
+  const operation = `token request (${describeTarget(target)})`;
   const statusError = transport.statusError(res.status, operation, text, correlationId);
   if (statusError) throw statusError;
-  if (res.status !== 200) throw rejected(credentials, projectKey, res.status, text);
+  if (res.status !== 200) throw rejected(target, defaultProjectKey, res.status, text);
   parseTokenResponse('commercetools', text); // a garbled answer is retryable, not a cached `undefined` token
   return res;
 }
 
-function rejected(credentials: CommercetoolsCredentials, projectKey: string, status: number, text: string): Error {
-  // A project chosen by a retailer's account mapping that these credentials may not use is that retailer's
+function rejected(target: CtTarget, defaultProjectKey: string | undefined, status: number, text: string): Error {
+  const { projectKey, credentials } = target;
+  const details = { status, projectKey, ...(target.storeKey ? { storeKey: target.storeKey } : {}) };
+  // A project chosen by a retailer's account mapping that its credentials may not use is that retailer's
   // configuration error (its records go to the DLQ with the reason), not an outage pausing every retailer.
   // For the default project nothing could succeed, so that stays an outage below.
-  if (
-    status === 400 &&
-    text.includes('invalid_scope') &&
-    credentials.projectKey !== undefined &&
-    projectKey !== credentials.projectKey
-  ) {
-    return new ConfigurationError(
-      `commercetools: the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it ` +
-        `(requested "${scopesFor(credentials, projectKey).join(' ')}"); fix the mapping or the API client`,
-      { details: { status, projectKey } },
-    );
+  if (status === 400 && text.includes('invalid_scope') && projectKey !== defaultProjectKey) {
+    const requested = scopesFor(target).join(' ');
+    const hint =
+      credentials.source === 'CT_CLIENT_ID'
+        ? `the account mapping selects project "${projectKey}", but CT_CLIENT_ID has no scope for it (requested "${requested}"); add credentials for "${projectKey}" to CT_PROJECTS_FILE, or fix the mapping`
+        : `the API client of ${credentials.source} has no scope for project "${projectKey}"${target.storeKey ? ` and store "${target.storeKey}"` : ''} (requested "${requested}"); fix its scope, its storeKey or the API client`;
+    return new ConfigurationError(`commercetools: ${hint}`, { details });
   }
   return new AccessDeniedError(
     'commercetools',
-    `commercetools token request for project ${projectKey} rejected with HTTP ${status} (check CT_CLIENT_ID, CT_CLIENT_SECRET and the scope)`,
-    { details: { status, projectKey } },
+    `commercetools token request for ${describeTarget(target)} rejected with HTTP ${status} (check ${credentials.source === 'CT_CLIENT_ID' ? 'CT_CLIENT_ID, CT_CLIENT_SECRET and CT_SCOPE' : `clientId, clientSecret and scope of ${credentials.source}`})`,
+    { details },
   );
 }
 

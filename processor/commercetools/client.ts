@@ -1,9 +1,11 @@
 /**
- * commercetools GraphQL client: read an order (by orderNumber or id) and send the `updateOrder` mutation, per
- * project key, through `{CT_API_URL}/{projectKey}/graphql` (docs/architecture.md, "commercetools").
+ * commercetools GraphQL client: read an order (by orderNumber or id) and send the `updateOrder` mutation for a target
+ * (credentials.ts: project, optional store, credentials) through `{apiUrl}/{projectKey}/graphql`
+ * (docs/architecture.md, "commercetools"). A target with a store key is read through `inStore(key:)` and written
+ * with `updateOrder(storeKey:)` (the in-store documents): the only way a store-scoped API client reaches orders.
  *
  * Requests go through @commercetools/platform-sdk (`apiRoot.graphql().post()`) on a ts-client built lazily per
- * project key (`clientFor`, project-client.ts): client-credentials flow, HTTP middleware with its retry of 408/429/5xx
+ * project and API client (`clientFor`, project-client.ts): client-credentials flow, HTTP middleware with its retry of 408/429/5xx
  * answers, both on the transport's pooled fetch. On top of the library, this client keeps what it does not do:
  * failures typed for the runtime (outage, retriable, configuration; downstream/http.ts), an in-place retry of a
  * network failure or timeout (the SDK retries statuses only), the replaceable documents checked at start, and
@@ -21,8 +23,8 @@ import {
 } from '../downstream/graphql.js';
 import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
 import { newCorrelationId } from '../downstream/identity.js';
-import type { CommercetoolsCredentials } from './auth.js';
-import type { CommercetoolsDocuments } from './documents.js';
+import { describeTarget, sdkClientKeyOf, type CtTarget } from './credentials.js';
+import type { CommercetoolsDocumentName, CommercetoolsDocuments } from './documents.js';
 import { createProjectClient } from './project-client.js';
 
 export interface CtOrder {
@@ -51,14 +53,20 @@ export type UpdateResult =
   | { readonly kind: 'not-found'; readonly message: string };
 
 export interface CommercetoolsClientOptions {
-  readonly apiUrl: string;
-  readonly credentials: CommercetoolsCredentials;
   readonly transport: HttpTransport;
   readonly documents: CommercetoolsDocuments;
+  /** CT_PROJECT_KEY: a token rejection for it is an outage, for another project that project's configuration error. */
+  readonly defaultProjectKey?: string;
   /** In-place retries of transient failures (408, 429, 5xx by the SDK; network, timeout here). Default 2. */
   readonly retries?: number;
   readonly onCall?: (operation: string, seconds: number, outcome: 'ok' | 'error') => void;
 }
+
+/** The order query for a locator, project-wide or in a store. */
+const READ_DOCUMENT = {
+  orderNumber: { project: 'orderByNumber', inStore: 'orderByNumberInStore' },
+  id: { project: 'orderById', inStore: 'orderByIdInStore' },
+} as const satisfies Record<OrderLocator['by'], Record<'project' | 'inStore', CommercetoolsDocumentName>>;
 
 const NOT_FOUND_CODES = new Set(['ResourceNotFound', 'ObjectNotFound']);
 
@@ -69,6 +77,7 @@ interface ProjectApi {
 
 export class CommercetoolsClient {
   private readonly endpoint: GraphqlEndpoint;
+  /** By sdkClientKeyOf: one SDK client, and so one token cache, per project, API client and requested scopes. */
   private readonly projects = new Map<string, ProjectApi>();
 
   constructor(private readonly options: CommercetoolsClientOptions) {
@@ -78,64 +87,83 @@ export class CommercetoolsClient {
     });
   }
 
-  /** The SDK's request builder for `projectKey`: built on first use, then kept (one token cache per project). */
-  clientFor(projectKey: string): ByProjectKeyRequestBuilder {
-    return this.project(projectKey).root;
+  /**
+   * The SDK's request builder for `target`: built on first use, then kept for every target with the same project, API
+   * client and scopes (one token cache each).
+   */
+  clientFor(target: CtTarget): ByProjectKeyRequestBuilder {
+    return this.project(target).root;
   }
 
-  private project(projectKey: string): ProjectApi {
-    let api = this.projects.get(projectKey);
+  private project(target: CtTarget): ProjectApi {
+    const key = sdkClientKeyOf(target);
+    let api = this.projects.get(key);
     if (!api) {
-      const { apiUrl, credentials, transport, retries } = this.options;
-      const root = createProjectClient({ apiUrl, credentials, transport, retries, projectKey });
+      const { transport, retries, defaultProjectKey } = this.options;
+      // A store in the scope makes the token the store's; otherwise one token serves every store of the project.
+      const tokenTarget = target.credentials.scope.includes('{storeKey}')
+        ? target
+        : { projectKey: target.projectKey, credentials: target.credentials };
+      const root = createProjectClient({ target: tokenTarget, transport, retries, defaultProjectKey });
       // The GraphQL endpoint's builder holds no per-request state: made once, not per call.
       api = { root, graphql: root.graphql() };
-      this.projects.set(projectKey, api);
+      this.projects.set(key, api);
     }
     return api;
   }
 
-  async findOrder(projectKey: string, locator: OrderLocator, call: CallOptions = {}): Promise<CtOrder | null> {
-    const byNumber = locator.by === 'orderNumber';
-    const doc = byNumber ? this.options.documents.orderByNumber : this.options.documents.orderById;
-    const variables = byNumber ? { orderNumber: locator.value } : { id: locator.value };
+  async findOrder(target: CtTarget, locator: OrderLocator, call: CallOptions = {}): Promise<CtOrder | null> {
+    const { documents } = this.options;
+    const { storeKey } = target;
+    const doc = documents[READ_DOCUMENT[locator.by][storeKey ? 'inStore' : 'project']];
+    const variables = { ...(storeKey ? { storeKey } : {}), [locator.by]: locator.value };
     const operation = 'order query';
-    const send = () => this.post<CtOrder>(operation, projectKey, doc.text, variables, call);
-    return this.endpoint.call<CtOrder, CtOrder | null>(
-      { operation, subject: `commercetools ${operation} (project ${projectKey})` },
-      send,
-      ({ field: order, errors }) => {
-        if (errors.length) {
-          const codes = errors.map((e) => e.extensions?.code);
-          if (codes.every((c) => c !== undefined && NOT_FOUND_CODES.has(c))) return null;
-          throw typedError(`commercetools order query (project ${projectKey})`, errors);
-        }
-        if (!order) return null;
-        if (typeof order.id !== 'string' || typeof order.version !== 'number') {
-          throw new NonRetryableError(
-            'commercetools order query: the response lacks id/version (does the replaced document select id, version, orderState, paymentState, shipmentState?)',
-          );
-        }
-        return order;
-      },
-    );
+    const subject = `commercetools ${operation} (${describeTarget(target)})`;
+    type Answer = CtOrder | Record<string, CtOrder | null>;
+    const send = () => this.post<Answer>(operation, target, doc.text, variables, call);
+    return this.endpoint.call<Answer, CtOrder | null>({ operation, subject }, send, ({ field, errors }) => {
+      if (errors.length) {
+        const codes = errors.map((e) => e.extensions?.code);
+        if (codes.every((c) => c !== undefined && NOT_FOUND_CODES.has(c))) return null;
+        throw typedError(subject, errors);
+      }
+      // In a store the order is one level down: `inStore { order }`, whatever either field's alias.
+      const order = (storeKey ? firstValue(field as Record<string, CtOrder | null> | null) : field) as CtOrder | null;
+      if (!order) return null;
+      if (typeof order.id !== 'string' || typeof order.version !== 'number') {
+        throw new NonRetryableError(
+          'commercetools order query: the response lacks id/version (does the replaced document select id, version, orderState, paymentState, shipmentState?)',
+        );
+      }
+      return order;
+    });
   }
 
   /** Sends `actions` for `order`, addressed by whichever of `$id` / `$orderNumber` the document declares. */
   async updateOrder(
-    projectKey: string,
+    target: CtTarget,
     order: OrderTarget,
     actions: readonly Record<string, unknown>[],
     call: CallOptions = {},
   ): Promise<UpdateResult> {
     const { id } = order;
-    const document = this.options.documents.updateOrder;
-    const variables = { ...this.address(document.variables, order), version: order.version, actions };
+    const { storeKey } = target;
+    const document = storeKey ? this.options.documents.updateOrderInStore : this.options.documents.updateOrder;
+    const variables = {
+      ...(storeKey ? { storeKey } : {}),
+      ...this.address(
+        document.variables,
+        order,
+        storeKey ? 'CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT' : 'CT_GRAPHQL_UPDATE_ORDER_DOCUMENT',
+      ),
+      version: order.version,
+      actions,
+    };
     const operation = 'updateOrder';
     type Updated = Partial<CtOrder> & { id: string };
-    const send = () => this.post<Updated>(operation, projectKey, document.text, variables, call);
+    const send = () => this.post<Updated>(operation, target, document.text, variables, call);
     return this.endpoint.call<Updated, UpdateResult>(
-      { operation, subject: `commercetools ${operation} (project ${projectKey})` },
+      { operation, subject: `commercetools ${operation} (${describeTarget(target)})` },
       send,
       (res) => {
         if (res.errors.length) {
@@ -151,7 +179,7 @@ export class CommercetoolsClient {
           if (res.errors.some((e) => NOT_FOUND_CODES.has(e.extensions?.code ?? ''))) {
             return { kind: 'not-found', message: errorMessages(res.errors) };
           }
-          throw typedError(`commercetools updateOrder (project ${projectKey}, order ${id})`, res.errors);
+          throw typedError(`commercetools updateOrder (${describeTarget(target)}, order ${id})`, res.errors);
         }
         if (res.status === 409) return { kind: 'conflict', message: 'HTTP 409' };
         if (res.status === 404) return { kind: 'not-found', message: 'HTTP 404' };
@@ -165,11 +193,15 @@ export class CommercetoolsClient {
    * `{id}` or `{orderNumber}`, as the updateOrder document declares (checked at start: exactly one). An order without
    * a known number cannot be addressed by it: a configuration error for that order (dead-lettered at once).
    */
-  private address(declared: ReadonlySet<string>, order: OrderTarget): { id: string } | { orderNumber: string } {
+  private address(
+    declared: ReadonlySet<string>,
+    order: OrderTarget,
+    envVar: string,
+  ): { id: string } | { orderNumber: string } {
     if (!declared.has('orderNumber')) return { id: order.id };
     if (!order.orderNumber) {
       throw new ConfigurationError(
-        `commercetools updateOrder: CT_GRAPHQL_UPDATE_ORDER_DOCUMENT addresses orders by $orderNumber, but order ${order.id} has none (or the order query does not select orderNumber)`,
+        `commercetools updateOrder: ${envVar} addresses orders by $orderNumber, but order ${order.id} has none (or the order query does not select orderNumber)`,
         { details: { orderId: order.id } },
       );
     }
@@ -179,14 +211,14 @@ export class CommercetoolsClient {
   /** One GraphQL POST through the SDK; 409/404 answers with a GraphQL body are returned for the reader. */
   private post<T>(
     operation: string,
-    projectKey: string,
+    target: CtTarget,
     query: string,
     variables: Record<string, unknown>,
     call: CallOptions,
   ): Promise<GraphqlResponse<Record<string, T | null>>> {
     // One id for the call, in-place retries included, so the server's logs group them.
     const failure = { subject: `commercetools ${operation}`, correlationId: call.correlationId ?? newCorrelationId() };
-    const api = this.project(projectKey);
+    const api = this.project(target);
     const attempt = async (): Promise<GraphqlResponse<Record<string, T | null>>> => {
       // Checked, not listened to (see downstream/http.ts): the SDK does not take a signal without its own timer.
       if (call.signal?.aborted) {
@@ -211,6 +243,12 @@ export class CommercetoolsClient {
       retryIf: isNetworkFailure,
     });
   }
+}
+
+function firstValue<T>(object: Record<string, T | null> | null): T | null {
+  if (!object) return null;
+  for (const key in object) return object[key] ?? null;
+  return null;
 }
 
 /** A transient failure without an HTTP status: the SDK retried the statuses already. */

@@ -1,58 +1,85 @@
 /**
- * The commercetools GraphQL documents (built-in .graphql files next to this module, replaceable by file path).
- * Each is validated at start against the schema the handler passes (by default the bundled official SDL).
+ * The commercetools GraphQL documents (built-in .graphql files next to this module, replaceable by file path): the
+ * project-wide ones, and the in-store ones used for targets with a store key (credentials.ts). Each is validated at
+ * start against the schema the handler passes (by default the bundled official SDL).
  */
 import type { GraphQLSchema } from 'graphql';
-import { loadDocument, loadSchema, type LoadedDocument } from '../downstream/documents.js';
+import { loadDocument, loadSchema, type DocumentSpec, type LoadedDocument } from '../downstream/documents.js';
 
-export type CommercetoolsDocuments = Readonly<Record<'updateOrder' | 'orderByNumber' | 'orderById', LoadedDocument>>;
+export type CommercetoolsDocumentName =
+  'updateOrder' | 'orderByNumber' | 'orderById' | 'updateOrderInStore' | 'orderByNumberInStore' | 'orderByIdInStore';
+
+export type CommercetoolsDocuments = Readonly<Record<CommercetoolsDocumentName, LoadedDocument>>;
+
+/** File paths replacing built-in documents (CT_GRAPHQL_*_DOCUMENT). */
+export type CommercetoolsDocumentOverrides = { readonly [name in CommercetoolsDocumentName]?: string };
 
 export const BUILT_IN_DOCUMENT_FILES = {
   updateOrder: new URL('./update-order.graphql', import.meta.url),
   orderByNumber: new URL('./order-by-number.graphql', import.meta.url),
   orderById: new URL('./order-by-id.graphql', import.meta.url),
-} as const;
+  updateOrderInStore: new URL('./update-order-in-store.graphql', import.meta.url),
+  orderByNumberInStore: new URL('./order-by-number-in-store.graphql', import.meta.url),
+  orderByIdInStore: new URL('./order-by-id-in-store.graphql', import.meta.url),
+} as const satisfies Record<CommercetoolsDocumentName, URL>;
+
+type Spec = Omit<DocumentSpec, 'defaultFile' | 'overridePath'>;
+
+/** The order is addressed by `$id` (built-in) or `$orderNumber`; the client sends whichever is declared. */
+const UPDATE = { operation: 'mutation', oneOfVariables: ['id', 'orderNumber'] } as const;
+
+const SPECS: Record<CommercetoolsDocumentName, Spec> = {
+  updateOrder: {
+    ...UPDATE,
+    name: 'commercetools updateOrder',
+    envVar: 'CT_GRAPHQL_UPDATE_ORDER_DOCUMENT',
+    requiredVariables: ['version', 'actions'],
+  },
+  orderByNumber: {
+    name: 'commercetools order(orderNumber)',
+    envVar: 'CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT',
+    operation: 'query',
+    requiredVariables: ['orderNumber'],
+  },
+  orderById: {
+    name: 'commercetools order(id)',
+    envVar: 'CT_GRAPHQL_ORDER_BY_ID_DOCUMENT',
+    operation: 'query',
+    requiredVariables: ['id'],
+  },
+  updateOrderInStore: {
+    ...UPDATE,
+    name: 'commercetools updateOrder(storeKey)',
+    envVar: 'CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT',
+    requiredVariables: ['storeKey', 'version', 'actions'],
+  },
+  orderByNumberInStore: {
+    name: 'commercetools inStore.order(orderNumber)',
+    envVar: 'CT_GRAPHQL_ORDER_BY_NUMBER_IN_STORE_DOCUMENT',
+    operation: 'query',
+    requiredVariables: ['storeKey', 'orderNumber'],
+  },
+  orderByIdInStore: {
+    name: 'commercetools inStore.order(id)',
+    envVar: 'CT_GRAPHQL_ORDER_BY_ID_IN_STORE_DOCUMENT',
+    operation: 'query',
+    requiredVariables: ['storeKey', 'id'],
+  },
+};
 
 export function loadCommercetoolsDocuments(
-  overrides: { updateOrder?: string; orderByNumber?: string; orderById?: string } = {},
+  overrides: CommercetoolsDocumentOverrides = {},
   schema?: GraphQLSchema | { file: string },
 ): CommercetoolsDocuments {
   const built = schema && 'file' in schema ? loadSchema(schema.file, 'CT_GRAPHQL_SCHEMA_FILE') : schema;
+  const load = (name: CommercetoolsDocumentName) =>
+    loadDocument({ ...SPECS[name], defaultFile: BUILT_IN_DOCUMENT_FILES[name], overridePath: overrides[name] }, built);
   return {
-    updateOrder: loadDocument(
-      {
-        name: 'commercetools updateOrder',
-        defaultFile: BUILT_IN_DOCUMENT_FILES.updateOrder,
-        overridePath: overrides.updateOrder,
-        envVar: 'CT_GRAPHQL_UPDATE_ORDER_DOCUMENT',
-        operation: 'mutation',
-        // The order is addressed by `$id` (built-in) or `$orderNumber`; the client sends whichever is declared.
-        requiredVariables: ['version', 'actions'],
-        oneOfVariables: ['id', 'orderNumber'],
-      },
-      built,
-    ),
-    orderByNumber: loadDocument(
-      {
-        name: 'commercetools order(orderNumber)',
-        defaultFile: BUILT_IN_DOCUMENT_FILES.orderByNumber,
-        overridePath: overrides.orderByNumber,
-        envVar: 'CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT',
-        operation: 'query',
-        requiredVariables: ['orderNumber'],
-      },
-      built,
-    ),
-    orderById: loadDocument(
-      {
-        name: 'commercetools order(id)',
-        defaultFile: BUILT_IN_DOCUMENT_FILES.orderById,
-        overridePath: overrides.orderById,
-        envVar: 'CT_GRAPHQL_ORDER_BY_ID_DOCUMENT',
-        operation: 'query',
-        requiredVariables: ['id'],
-      },
-      built,
-    ),
+    updateOrder: load('updateOrder'),
+    orderByNumber: load('orderByNumber'),
+    orderById: load('orderById'),
+    updateOrderInStore: load('updateOrderInStore'),
+    orderByNumberInStore: load('orderByNumberInStore'),
+    orderByIdInStore: load('orderByIdInStore'),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { RetryableError } from '../errors.js';
 import type { CommercetoolsClient, CtOrder, OrderLocator, OrderTarget } from './client.js';
+import { describeTarget, type CtTarget } from './credentials.js';
 import type { OrderVersionCache } from './version-cache.js';
 
 export type ActionsFor = (order: CtOrder) => Promise<Record<string, unknown>[]> | Record<string, unknown>[];
@@ -23,7 +24,8 @@ export type SyncResult =
 
 export interface SyncOrderOptions {
   readonly client: CommercetoolsClient;
-  readonly projectKey: string;
+  /** The project (and store) the order is in, with the credentials reaching it (credentials.ts). */
+  readonly target: CtTarget;
   readonly locator: OrderLocator;
   /** Cache key for the locator (see correlation.locatorKey). */
   readonly cacheKey: string;
@@ -41,7 +43,7 @@ export interface SyncOrderOptions {
 }
 
 export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> {
-  const { client, projectKey, locator, cache, cacheKey } = options;
+  const { client, target, locator, cache, cacheKey } = options;
   const call = { signal: options.signal, correlationId: options.correlationId };
   const maxConflicts = options.conflictRetries ?? 3;
   let conflicts = 0;
@@ -50,7 +52,7 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
   for (;;) {
     if (!order) {
       fromCache = false;
-      order = await client.findOrder(projectKey, locator, call);
+      order = await client.findOrder(target, locator, call);
       if (!order) {
         cache?.delete(cacheKey);
         return { kind: 'not-found', conflicts };
@@ -66,7 +68,7 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
       cache?.set(cacheKey, order);
       return { kind: 'unchanged', order, conflicts };
     }
-    const result = await client.updateOrder(projectKey, target(order, locator), actions, call);
+    const result = await client.updateOrder(target, addressOf(order, locator), actions, call);
     if (result.kind === 'updated') {
       const updated = mergeUpdated(order, result.order);
       if (updated) cache?.set(cacheKey, updated);
@@ -93,8 +95,8 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
     options.onConflict?.(conflicts, result.currentVersion);
     if (conflicts > maxConflicts) {
       throw new RetryableError(
-        `commercetools updateOrder: ConcurrentModification persisted after ${maxConflicts} re-reads (order ${order.id}, project ${projectKey}): ${result.message}`,
-        { details: { code: 'ConcurrentModification', orderId: order.id, projectKey } },
+        `commercetools updateOrder: ConcurrentModification persisted after ${maxConflicts} re-reads (order ${order.id}, ${describeTarget(target)}): ${result.message}`,
+        { details: { code: 'ConcurrentModification', orderId: order.id, projectKey: target.projectKey } },
       );
     }
     order = undefined;
@@ -102,7 +104,7 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
 }
 
 /** The write's address: the order's number as read, else the one it was found by (a read may not select it). */
-function target(order: CtOrder, locator: OrderLocator): OrderTarget {
+function addressOf(order: CtOrder, locator: OrderLocator): OrderTarget {
   const orderNumber = order.orderNumber ?? (locator.by === 'orderNumber' ? locator.value : undefined);
   return { id: order.id, version: order.version, orderNumber };
 }

@@ -1,18 +1,21 @@
 /**
- * One commercetools project's SDK client (docs/architecture.md, "commercetools"): ts-client's ClientBuilder with the
+ * One commercetools SDK client (docs/architecture.md, "commercetools"): ts-client's ClientBuilder with the
  * client-credentials flow and the HTTP middleware, both on the transport's pooled fetch, wrapped in platform-sdk's
- * typed request builders. CommercetoolsClient.clientFor builds one per project key on first use.
+ * typed request builders. CommercetoolsClient.clientFor builds one per project and API client (credentials.ts,
+ * sdkClientKeyOf) on first use.
  */
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { ClientBuilder } from '@commercetools/ts-client';
 import type { HttpTransport } from '../downstream/http.js';
-import { scopesFor, tokenEndpointFetch, type CommercetoolsCredentials } from './auth.js';
+import { tokenEndpointFetch } from './auth.js';
+import { scopesFor, type CtTarget } from './credentials.js';
 
 export interface ProjectClientOptions {
-  readonly apiUrl: string;
-  readonly credentials: CommercetoolsCredentials;
+  /** The project, the credentials, and the store when their scope names one. */
+  readonly target: CtTarget;
   readonly transport: HttpTransport;
-  readonly projectKey: string;
+  /** CT_PROJECT_KEY (see auth.ts: a token rejection there is an outage). */
+  readonly defaultProjectKey?: string;
   /** Retries of 408/429/5xx answers by the SDK's retry middleware. Default 2. */
   readonly retries?: number;
 }
@@ -21,7 +24,8 @@ export interface ProjectClientOptions {
 const RETRY_STATUSES = [408, 429, 500, 502, 504];
 
 export function createProjectClient(options: ProjectClientOptions): ByProjectKeyRequestBuilder {
-  const { credentials, transport, projectKey } = options;
+  const { target, transport } = options;
+  const { projectKey, credentials } = target;
   const retries = options.retries ?? 2;
   const httpClient = transport.fetch as unknown as typeof fetch;
   const client = new ClientBuilder()
@@ -30,11 +34,11 @@ export function createProjectClient(options: ProjectClientOptions): ByProjectKey
       host: credentials.authUrl,
       projectKey,
       credentials: { clientId: credentials.clientId, clientSecret: credentials.clientSecret },
-      scopes: scopesFor(credentials, projectKey),
-      httpClient: tokenEndpointFetch(transport, credentials, projectKey),
+      scopes: scopesFor(target),
+      httpClient: tokenEndpointFetch(transport, target, options.defaultProjectKey),
     })
     .withHttpMiddleware({
-      host: options.apiUrl,
+      host: credentials.apiUrl,
       httpClient,
       enableRetry: retries > 0,
       // ~100–200 ms, then ~200–400 ms (the SDK doubles with jitter), as the connector's other in-place retries.

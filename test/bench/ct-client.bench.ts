@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { ClientBuilder } from '@commercetools/ts-client';
 import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
 import { CommercetoolsClient } from '../../processor/commercetools/client.js';
+import { CommercetoolsTenancy } from '../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../processor/downstream/http.js';
 import { fmt, intEnv, log, machine, table, writeResult } from './support/common.js';
@@ -88,11 +89,16 @@ const credentials = { clientId: sim.credentials.clientId, clientSecret: sim.cred
 const scopes = [`manage_orders:${sim.projectKey}`];
 const transport = new HttpTransport({ service: 'commercetools', connections: concurrency });
 const connector = new CommercetoolsClient({
-  apiUrl: sim.apiUrl,
-  credentials: { authUrl: sim.authUrl, ...credentials, scope: 'manage_orders:{projectKey}' },
   transport,
   documents,
 });
+const target = new CommercetoolsTenancy({
+  authUrl: sim.authUrl,
+  apiUrl: sim.apiUrl,
+  ...credentials,
+  projectKey: sim.projectKey,
+  scope: 'manage_orders:{projectKey}',
+}).target(sim.projectKey);
 const hand = new HandCommercetoolsClient({
   apiUrl: sim.apiUrl,
   authUrl: sim.authUrl,
@@ -122,7 +128,7 @@ const variants: Array<[string, (orderNumber: string) => Promise<void>]> = [
   [
     'connector (SDK, pooled fetch)',
     async (orderNumber) => {
-      const order = await connector.findOrder(sim.projectKey, { by: 'orderNumber', value: orderNumber });
+      const order = await connector.findOrder(target, { by: 'orderNumber', value: orderNumber });
       if (!order) throw new Error(`order ${orderNumber} not found`);
     },
   ],

@@ -5,6 +5,15 @@
  */
 import { z } from 'zod';
 import { bool, duration, int, list, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
+import {
+  CommercetoolsTenancy,
+  credentialProblems,
+  parseProjects,
+  readProjectsFile,
+  type CredentialSettings,
+  type ParsedProjects,
+} from '../../commercetools/credentials.js';
+import type { CommercetoolsDocumentOverrides } from '../../commercetools/documents.js';
 import { BUNDLED_CT_SCHEMA_PATH } from '../../commercetools/schema-file.js';
 import { DEFAULT_PROGRESSIONS, describeProgressions, parseProgressions, type Progressions } from './progressions.js';
 
@@ -53,19 +62,15 @@ export interface FluentConfig {
   };
 }
 
-export interface CommercetoolsConfig {
-  readonly authUrl: string;
-  readonly apiUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  /** Project used when no account mapping applies. */
-  readonly projectKey: string;
-  /** OAuth scope template; `{projectKey}` is replaced. Default `manage_orders:{projectKey}`. */
-  readonly scope: string;
+/**
+ * The credentials (credentials.ts): CT_CLIENT_ID & co. as the default, CT_PROJECTS_FILE / CT_PROJECTS per project.
+ * `scope` is the OAuth scope template (`{projectKey}`, `{storeKey}` replaced), default `manage_orders:{projectKey}`.
+ */
+export interface CommercetoolsConfig extends CredentialSettings {
   /** Per-call timeout. Default 10 s. */
   readonly timeoutMs: number;
   /** File paths replacing the built-in GraphQL documents. */
-  readonly documents: { readonly updateOrder?: string; readonly orderByNumber?: string; readonly orderById?: string };
+  readonly documents: CommercetoolsDocumentOverrides;
   /**
    * SDL file every commercetools document is validated against at start. Default: the bundled official schema
    * (processor/commercetools/reference/); CT_GRAPHQL_SCHEMA_FILE points at another one.
@@ -160,16 +165,23 @@ export const orderStatusEnvSchema = z
     CONNECTOR_NAME: text('commercetools').pipe(
       z.string().regex(/^[a-zA-Z0-9_-]+$/, 'CONNECTOR_NAME uses letters, digits, "_" and "-"'),
     ),
-    CT_AUTH_URL: requiredUrl(),
-    CT_API_URL: requiredUrl(),
-    CT_CLIENT_ID: requiredText(),
-    CT_CLIENT_SECRET: requiredText(),
-    CT_PROJECT_KEY: requiredText(),
+    // Required unless CT_PROJECTS(_FILE) covers them: checked together below (credentialProblems).
+    CT_AUTH_URL: url(),
+    CT_API_URL: url(),
+    CT_CLIENT_ID: text(),
+    CT_CLIENT_SECRET: text(),
+    CT_PROJECT_KEY: text(),
+    CT_STORE_KEY: text(),
     CT_SCOPE: text('manage_orders:{projectKey}'),
+    CT_PROJECTS_FILE: text().transform((path) => (path === undefined ? undefined : readProjectsFile(path))),
+    CT_PROJECTS: text().transform((json) => (json === undefined ? undefined : parseProjects(json))),
     CT_HTTP_TIMEOUT: duration({ default: '10s', min: 1 }),
     CT_GRAPHQL_UPDATE_ORDER_DOCUMENT: text(),
     CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT: text(),
     CT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
+    CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT: text(),
+    CT_GRAPHQL_ORDER_BY_NUMBER_IN_STORE_DOCUMENT: text(),
+    CT_GRAPHQL_ORDER_BY_ID_IN_STORE_DOCUMENT: text(),
     CT_GRAPHQL_SCHEMA_FILE: text(),
     ORDER_CORRELATION: oneOf(CORRELATION_STRATEGIES, 'orderNumber'),
     ORDER_CORRELATION_PREFIX: list(),
@@ -194,7 +206,76 @@ export const orderStatusEnvSchema = z
     for (const [variable, message] of correlationProblems(env)) {
       ctx.addIssue({ code: 'custom', path: [variable], message });
     }
-  });
+  })
+  .superRefine(
+    (env, ctx) => {
+      for (const [variable, message] of ctCredentialProblems(env)) {
+        ctx.addIssue({ code: 'custom', path: [variable], message });
+      }
+    },
+    // Reported with every other problem at once (a missing CT_CLIENT_ID beside a missing FLUENT_PASSWORD), as long as
+    // the credential variables themselves parsed.
+    { when: ({ issues }) => issues.every((issue) => !CREDENTIAL_VARIABLES.has(String(issue.path?.[0]))) },
+  );
+
+const CREDENTIAL_VARIABLES: ReadonlySet<string> = new Set([
+  'CT_AUTH_URL',
+  'CT_API_URL',
+  'CT_CLIENT_ID',
+  'CT_CLIENT_SECRET',
+  'CT_PROJECT_KEY',
+  'CT_STORE_KEY',
+  'CT_SCOPE',
+  'CT_PROJECTS_FILE',
+  'CT_PROJECTS',
+]);
+
+type CredentialsEnv = {
+  CT_AUTH_URL?: string;
+  CT_API_URL?: string;
+  CT_CLIENT_ID?: string;
+  CT_CLIENT_SECRET?: string;
+  CT_PROJECT_KEY?: string;
+  CT_STORE_KEY?: string;
+  CT_SCOPE: string;
+  CT_PROJECTS_FILE?: ParsedProjects;
+  CT_PROJECTS?: ParsedProjects;
+};
+
+/** The credential variables as settings, with the projects set from whichever of the two variables is set. */
+function credentialSettings(env: CredentialsEnv): CredentialSettings {
+  const [projectsSource, parsed] = env.CT_PROJECTS
+    ? (['CT_PROJECTS', env.CT_PROJECTS] as const)
+    : (['CT_PROJECTS_FILE', env.CT_PROJECTS_FILE] as const);
+  return {
+    authUrl: env.CT_AUTH_URL,
+    apiUrl: env.CT_API_URL,
+    clientId: env.CT_CLIENT_ID,
+    clientSecret: env.CT_CLIENT_SECRET,
+    projectKey: env.CT_PROJECT_KEY,
+    storeKey: env.CT_STORE_KEY,
+    scope: env.CT_SCOPE,
+    projects: parsed && 'projects' in parsed ? parsed.projects : undefined,
+    projectsSource,
+  };
+}
+
+/** The credential variables that are invalid or do not fit together, as [variable, message] pairs. */
+function ctCredentialProblems(env: CredentialsEnv): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  if (env.CT_PROJECTS_FILE && env.CT_PROJECTS) {
+    problems.push(['CT_PROJECTS', 'set CT_PROJECTS_FILE or CT_PROJECTS, not both']);
+  }
+  for (const variable of ['CT_PROJECTS_FILE', 'CT_PROJECTS'] as const) {
+    const parsed = env[variable];
+    if (parsed && 'problems' in parsed) {
+      for (const problem of parsed.problems) problems.push([variable, problem]);
+    }
+  }
+  // A broken projects set already says what is wrong; what it would have supplied is not reported missing as well.
+  if (problems.length > 0) return problems;
+  return credentialProblems(credentialSettings(env));
+}
 
 type CorrelationEnv = {
   ORDER_CORRELATION: CorrelationStrategy;
@@ -255,17 +336,15 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
       },
     },
     commercetools: {
-      authUrl: e.CT_AUTH_URL,
-      apiUrl: e.CT_API_URL,
-      clientId: e.CT_CLIENT_ID,
-      clientSecret: e.CT_CLIENT_SECRET,
-      projectKey: e.CT_PROJECT_KEY,
-      scope: e.CT_SCOPE,
+      ...credentialSettings(e),
       timeoutMs: e.CT_HTTP_TIMEOUT,
       documents: {
         updateOrder: e.CT_GRAPHQL_UPDATE_ORDER_DOCUMENT,
         orderByNumber: e.CT_GRAPHQL_ORDER_BY_NUMBER_DOCUMENT,
         orderById: e.CT_GRAPHQL_ORDER_BY_ID_DOCUMENT,
+        updateOrderInStore: e.CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT,
+        orderByNumberInStore: e.CT_GRAPHQL_ORDER_BY_NUMBER_IN_STORE_DOCUMENT,
+        orderByIdInStore: e.CT_GRAPHQL_ORDER_BY_ID_IN_STORE_DOCUMENT,
       },
       // Every commercetools document is validated at start; the official schema ships with the connector.
       schemaFile: e.CT_GRAPHQL_SCHEMA_FILE ?? BUNDLED_CT_SCHEMA_PATH,
@@ -297,13 +376,11 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
   });
 }
 
-/** Non-secret summary for the start-up log line. */
+/** Non-secret summary for the start-up log line (client ids, scopes and URLs; never a secret). */
 export function describeOrderStatusConfig(config: OrderStatusConfig): Record<string, unknown> {
   return {
     fluentBaseUrl: config.fluent.baseUrl,
-    ctApiUrl: config.commercetools.apiUrl,
-    ctAuthUrl: config.commercetools.authUrl,
-    ctProjectKey: config.commercetools.projectKey,
+    commercetools: new CommercetoolsTenancy(config.commercetools).describe(),
     connectorName: config.connectorName,
     correlation: { ...config.correlation, pattern: config.correlation.pattern?.source },
     orderFilter: {

@@ -16,12 +16,13 @@ import {
 } from '../../errors.js';
 import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
 import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
+import { CommercetoolsTenancy, describeTarget } from '../../commercetools/credentials.js';
 import { syncOrder } from '../../commercetools/orders.js';
 import type { OrderVersionCache } from '../../commercetools/version-cache.js';
 import type { FluentClient, FluentOrder } from '../../fluent/client.js';
 import { FluentOrderReads } from '../../fluent/order-reads.js';
 import type { TtlCache } from '../../downstream/ttl-cache.js';
-import { projectKeyFor, type AccountMapping } from './account.js';
+import { accountTargetFor, type AccountMapping } from './account.js';
 import { statusActions, type OrderUpdateAction } from './actions.js';
 import type { OrderStatusConfig } from './config.js';
 import type { ExtraActionHooks } from './extension.js';
@@ -149,6 +150,7 @@ function mappingError(problems: readonly MappingProblem[], applied: readonly Ord
 
 export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
   const { config, metrics } = deps;
+  const tenancy = new CommercetoolsTenancy(config.commercetools);
   const progressions = config.progressions ?? DEFAULT_PROGRESSIONS;
   const fluentOrders = deps.fluentOrders ?? new FluentOrderReads({ client: deps.fluent, tenant: 'fluent' });
 
@@ -188,13 +190,16 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
       if (plan.problems.length > 0) throw mappingError(plan.problems, []);
       return { status: 'skipped', detail: `Fluent status ${fluentOrder.status} is not mapped` };
     }
-    const projectKey = projectKeyFor(
+    const account = accountTargetFor(
       settings.accountMappingName,
       settings.accountMapping,
       payload.accountId,
       fluentOrder.retailer?.id ?? payload.retailerId,
       config.commercetools.projectKey,
     );
+    // Credentials per project (credentials.ts); a project without any is this retailer's configuration error.
+    const target = tenancy.target(account.projectKey, account.storeKey);
+    const { projectKey } = target;
     const locator = locateOrder(config.correlation, fluentOrder);
     const cacheKey = locatorKey(projectKey, locator);
     const freshness = new FluentFreshness(deps.versions?.get(cacheKey)?.version);
@@ -205,7 +210,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     };
     const result = await syncOrder({
       client: deps.commercetools,
-      projectKey,
+      target,
       locator,
       cacheKey,
       cache: deps.versions,
@@ -242,7 +247,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
         return [...actions, ...extra];
       },
     });
-    const where = `commercetools order ${locator.by}=${locator.value} (project ${projectKey})`;
+    const where = `commercetools order ${locator.by}=${locator.value} (${describeTarget(target)})`;
     if (result.kind === 'not-found') throw notFound(ctx, where);
     // The valid dimensions are written; the record still fails so that a replay after the fix completes it.
     if (plan.problems.length > 0) throw mappingError(plan.problems, result.kind === 'applied' ? result.actions : []);

@@ -93,8 +93,7 @@ function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetric
     onCall: (operation, seconds, outcome) => metrics.call('fluent', operation, seconds, outcome),
   });
   const commercetools = new CommercetoolsClient({
-    apiUrl: config.commercetools.apiUrl,
-    credentials: config.commercetools,
+    defaultProjectKey: config.commercetools.projectKey,
     transport: ctTransport,
     documents: ctDocuments,
     retries: config.httpRetries,

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
+import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
 import { isRetriable, NonRetryableError, RetryableError } from '../../../../processor/errors.js';
@@ -36,11 +37,21 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+const target = (): CtTarget => ({
+  projectKey: 'p',
+  credentials: {
+    authUrl: base,
+    apiUrl: base,
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'manage_orders:{projectKey}',
+    source: 'CT_CLIENT_ID',
+  },
+});
+
 function client() {
   return new CommercetoolsClient({
-    apiUrl: base,
     transport,
-    credentials: { authUrl: base, clientId: 'c', clientSecret: 's', scope: 'manage_orders:{projectKey}' },
     documents: loadCommercetoolsDocuments(),
     retries: 0,
   });
@@ -59,7 +70,7 @@ const failedUpdate = (code: string | undefined) => ({
 
 const update = () =>
   client()
-    .updateOrder('p', { id: 'o1', version: 3 }, [{ setCustomField: { name: 'x', value: '"y"' } }])
+    .updateOrder(target(), { id: 'o1', version: 3 }, [{ setCustomField: { name: 'x', value: '"y"' } }])
     .catch((e: unknown) => e);
 
 describe('commercetools GraphQL errors with HTTP 200', () => {
@@ -95,7 +106,7 @@ describe('commercetools GraphQL errors with HTTP 200', () => {
       errors: [{ message: 'bad', path: ['order'], extensions: { code: 'RequiredField' } }],
     };
     const error = await client()
-      .findOrder('p', { by: 'orderNumber', value: 'O_1' })
+      .findOrder(target(), { by: 'orderNumber', value: 'O_1' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonRetryableError);
   });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
+import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
 import { errorCodeOf } from '../../../../processor/errors.js';
@@ -48,6 +49,18 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+const target = (): CtTarget => ({
+  projectKey: 'p',
+  credentials: {
+    authUrl: base,
+    apiUrl: base,
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'manage_orders:{projectKey}',
+    source: 'CT_CLIENT_ID',
+  },
+});
+
 function client(updateOrderDocument?: string) {
   let overrides = {};
   if (updateOrderDocument) {
@@ -56,9 +69,7 @@ function client(updateOrderDocument?: string) {
     overrides = { updateOrder: path };
   }
   return new CommercetoolsClient({
-    apiUrl: base,
     transport,
-    credentials: { authUrl: base, clientId: 'c', clientSecret: 's', scope: 'manage_orders:{projectKey}' },
     documents: loadCommercetoolsDocuments(overrides),
     retries: 0,
   });
@@ -73,19 +84,19 @@ const sentVariables = () =>
 
 describe('CommercetoolsClient.updateOrder addresses the order as the document declares', () => {
   it('the built-in document: by $id', async () => {
-    await client().updateOrder('p', { id: 'o1', orderNumber: 'N_1', version: 3 }, ACTIONS);
+    await client().updateOrder(target(), { id: 'o1', orderNumber: 'N_1', version: 3 }, ACTIONS);
     expect(sentVariables()).toEqual({ id: 'o1', version: 3, actions: ACTIONS });
   });
 
   it('an override declaring $orderNumber: by the order number, no id sent', async () => {
-    const result = await client(BY_NUMBER).updateOrder('p', { id: 'o1', orderNumber: 'N_1', version: 3 }, ACTIONS);
+    const result = await client(BY_NUMBER).updateOrder(target(), { id: 'o1', orderNumber: 'N_1', version: 3 }, ACTIONS);
     expect(result).toEqual({ kind: 'updated', order: { id: 'o1', version: 4 } });
     expect(sentVariables()).toEqual({ orderNumber: 'N_1', version: 3, actions: ACTIONS });
   });
 
   it('an order without a number cannot be addressed by it: a configuration error, nothing sent', async () => {
     const error = await client(BY_NUMBER)
-      .updateOrder('p', { id: 'o1', version: 3 }, ACTIONS)
+      .updateOrder(target(), { id: 'o1', version: 3 }, ACTIONS)
       .catch((e: unknown) => e);
     expect(errorCodeOf(error)).toBe('CONFIGURATION');
     expect((error as Error).message).toMatch(/addresses orders by \$orderNumber, but order o1 has none/);
@@ -95,7 +106,7 @@ describe('CommercetoolsClient.updateOrder addresses the order as the document de
 
 describe('identity headers', () => {
   it('GraphQL calls carry the correlation id given; the token call a generated one; both the User-Agent', async () => {
-    await client().findOrder('p', { by: 'orderNumber', value: 'N_1' }, { correlationId: 'event-42' });
+    await client().findOrder(target(), { by: 'orderNumber', value: 'N_1' }, { correlationId: 'event-42' });
     const [token, query] = received;
     expect(token?.url).toBe('/oauth/token');
     expect(token?.headers['user-agent']).toBe(`fluent-commercetools-connector/${VERSION}`);

@@ -94,7 +94,14 @@ describe('commercetools documents', () => {
 
   it('loads all built-in documents with schema validation', () => {
     const docs = loadCommercetoolsDocuments({}, { file: SDL_PATH });
-    expect(Object.keys(docs)).toEqual(['updateOrder', 'orderByNumber', 'orderById']);
+    expect(Object.keys(docs)).toEqual([
+      'updateOrder',
+      'orderByNumber',
+      'orderById',
+      'updateOrderInStore',
+      'orderByNumberInStore',
+      'orderByIdInStore',
+    ]);
   });
 
   it.each([

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
+import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { AccessDeniedError } from '../../../../processor/downstream/errors.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
@@ -64,32 +65,40 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+/** The CT_CLIENT_ID credentials for `projectKey` (the default project is `p`). */
+const target = (projectKey = 'p', apiUrl = base): CtTarget => ({
+  projectKey,
+  credentials: {
+    authUrl: base,
+    apiUrl,
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'manage_orders:{projectKey}',
+    source: 'CT_CLIENT_ID',
+  },
+});
+
 function client(retries = 2) {
   return new CommercetoolsClient({
-    apiUrl: base,
-    credentials: {
-      authUrl: base,
-      clientId: 'c',
-      clientSecret: 's',
-      scope: 'manage_orders:{projectKey}',
-      projectKey: 'p',
-    },
+    defaultProjectKey: 'p',
     transport,
     documents: loadCommercetoolsDocuments(),
     retries,
   });
 }
 
-const find = (c: CommercetoolsClient, projectKey = 'p') =>
-  c.findOrder(projectKey, { by: 'orderNumber', value: 'N_1' }).catch((e: unknown) => e);
+const find = (c: CommercetoolsClient, projectKey: string | CtTarget = 'p') =>
+  c
+    .findOrder(typeof projectKey === 'string' ? target(projectKey) : projectKey, { by: 'orderNumber', value: 'N_1' })
+    .catch((e: unknown) => e);
 const tokenRequests = () => seen.filter((r) => r.url === '/oauth/token').length;
 const graphqlRequests = () => seen.filter((r) => r.url.endsWith('/graphql'));
 
 describe('CommercetoolsClient on the platform SDK', () => {
   it('one project client per key, built on first use and kept', () => {
     const c = client();
-    expect(c.clientFor('p')).toBe(c.clientFor('p'));
-    expect(c.clientFor('q')).not.toBe(c.clientFor('p'));
+    expect(c.clientFor(target('p'))).toBe(c.clientFor(target('p')));
+    expect(c.clientFor(target('q'))).not.toBe(c.clientFor(target('p')));
   });
 
   it('concurrent calls on a cold client share one token request (single flight)', async () => {
@@ -153,7 +162,7 @@ describe('CommercetoolsClient on the platform SDK', () => {
   it('a conflict (409 with the GraphQL error) is a result for the re-read loop, not an error', async () => {
     const errors = [{ message: 'version', extensions: { code: 'ConcurrentModification', currentVersion: 5 } }];
     script.graphql.push([409, { data: { search: null }, errors }]);
-    const result = await client().updateOrder('p', { id: 'o1', version: 3 }, [
+    const result = await client().updateOrder(target(), { id: 'o1', version: 3 }, [
       { changeOrderState: { orderState: 'Confirmed' } },
     ]);
     expect(result).toEqual({ kind: 'conflict', currentVersion: 5, message: 'version' });
@@ -187,13 +196,11 @@ describe('CommercetoolsClient on the platform SDK', () => {
 
   it('connection refused is a downstream outage', async () => {
     const refused = new CommercetoolsClient({
-      apiUrl: 'http://127.0.0.1:1',
-      credentials: { authUrl: base, clientId: 'c', clientSecret: 's', scope: 'manage_orders:{projectKey}' },
       transport,
       documents: loadCommercetoolsDocuments(),
       retries: 0,
     });
-    const error = await find(refused);
+    const error = await find(refused, target('p', 'http://127.0.0.1:1'));
     expect(error).toBeInstanceOf(DownstreamUnavailableError);
     expect((error as Error).message).toMatch(/cannot connect \(ECONNREFUSED\)/);
   });

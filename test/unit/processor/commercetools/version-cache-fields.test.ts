@@ -10,8 +10,22 @@ import type {
   OrderTarget,
   UpdateResult,
 } from '../../../../processor/commercetools/client.js';
+import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { syncOrder } from '../../../../processor/commercetools/orders.js';
 import { OrderVersionCache } from '../../../../processor/commercetools/version-cache.js';
+
+/** The orders are found by fakes: the credentials are never used. */
+const TARGET: CtTarget = {
+  projectKey: 'p',
+  credentials: {
+    authUrl: 'http://ct.invalid',
+    apiUrl: 'http://ct.invalid',
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'manage_orders:{projectKey}',
+    source: 'CT_CLIENT_ID',
+  },
+};
 
 type Order = CtOrder & { readonly flag: string };
 
@@ -48,7 +62,7 @@ describe('version cache and fields the mutation does not return', () => {
     const run = () =>
       syncOrder({
         client: ct.client,
-        projectKey: 'p',
+        target: TARGET,
         locator: { by: 'orderNumber', value: 'O_1' },
         cacheKey: 'p/O_1',
         cache,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../../../../processor/errors.js';
-import { parseAccountMapping, projectKeyFor } from '../../../../../processor/handlers/order-status/account.js';
+import { accountTargetFor, parseAccountMapping } from '../../../../../processor/handlers/order-status/account.js';
 
 const NAME = 'fc.connect.commercetools.account-mapping';
+const projectKeyFor = (...args: Parameters<typeof accountTargetFor>) => accountTargetFor(...args).projectKey;
 
 describe('account mapping → project key', () => {
   const single = parseAccountMapping(NAME, {
@@ -32,5 +33,38 @@ describe('account mapping → project key', () => {
     expect(() => projectKeyFor(NAME, bad, 'ACME', '1', 'fallback')).toThrowError(
       /account-mapping must have externalAccount\.projectKey/,
     );
+  });
+});
+
+describe('account mapping → store key', () => {
+  it('externalAccount.storeKey comes with the project; the default project has none of the mapping', () => {
+    const mapping = parseAccountMapping(NAME, [
+      {
+        fluent: { accountId: 'ACME', retailerId: '3' },
+        externalAccount: { projectKey: 'acme-eu', storeKey: 'eu-store' },
+      },
+    ]);
+    expect(accountTargetFor(NAME, mapping, 'ACME', '3', 'fallback')).toEqual({
+      projectKey: 'acme-eu',
+      storeKey: 'eu-store',
+    });
+    expect(accountTargetFor(NAME, mapping, 'ACME', '4', 'fallback')).toEqual({ projectKey: 'fallback' });
+  });
+
+  it('a store key that is not a key is the setting’s configuration error', () => {
+    const bad = parseAccountMapping(NAME, {
+      fluent: { accountId: 'ACME' },
+      externalAccount: { projectKey: 'p', storeKey: 'eu store' },
+    });
+    expect(() => accountTargetFor(NAME, bad, 'ACME', '1', 'fallback')).toThrowError(
+      /account-mapping: externalAccount\.storeKey must be a store key/,
+    );
+  });
+
+  it('no match and no default project (CT_PROJECT_KEY unset) is that retailer’s configuration error', () => {
+    const mapping = parseAccountMapping(NAME, { fluent: { accountId: 'ACME' }, externalAccount: { projectKey: 'p' } });
+    expect(accountTargetFor(NAME, mapping, 'ACME', '1', undefined)).toEqual({ projectKey: 'p' });
+    expect(() => accountTargetFor(NAME, mapping, 'OTHER', '1', undefined)).toThrowError(ConfigurationError);
+    expect(() => accountTargetFor(NAME, mapping, 'OTHER', '1', undefined)).toThrowError(/CT_PROJECT_KEY .* is not set/);
   });
 });

@@ -18,7 +18,15 @@ import { documented } from './support/documented-mappings.js';
 
 const REF = 'HD_7';
 const CONFIG = {
-  commercetools: { projectKey: 'my-project' },
+  // Credentials the handler resolves per record; the fake clients never use them.
+  commercetools: {
+    projectKey: 'my-project',
+    clientId: 'c',
+    clientSecret: 's',
+    scope: 'manage_orders:{projectKey}',
+    authUrl: 'http://ct.invalid',
+    apiUrl: 'http://ct.invalid',
+  },
   correlation: { strategy: 'orderNumber' },
   orderNotFoundMaxAttempts: 3,
   conflictRetries: 3,
