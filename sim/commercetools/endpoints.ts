@@ -1,7 +1,7 @@
 /**
- * The simulator's two HTTP endpoints: `POST /oauth/token` (client credentials, HTTP Basic, project scopes) and
- * `POST /{projectKey}/graphql` (bearer token, scope check, graphql-js on the official schema, commercetools' error
- * shapes and statuses).
+ * The simulator's two HTTP endpoints: `POST /oauth/token` (client credentials, HTTP Basic, project and store scopes)
+ * and `POST /{projectKey}/graphql` (bearer token, scope check — store scopes per root field, scopes.ts — graphql-js on
+ * the official schema, commercetools' error shapes and statuses).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, type GraphQLError, type GraphQLSchema } from 'graphql';
@@ -9,6 +9,7 @@ import { parseGraphQLBody, selectOperation, type DocumentCache } from '../common
 import { readBody, readTokenParams, sendJson } from '../common/http.js';
 import type { TokenRegistry } from '../common/tokens.js';
 import type { ResolverContext } from './resolvers.js';
+import { defaultScopes, operationAccess, scopeAllowed } from './scopes.js';
 import type { CommercetoolsStats, CtClientCredentials, CtTokenInfo } from './server.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -55,10 +56,7 @@ export function tokenEndpoint(deps: TokenEndpointDeps): Handler {
       return;
     }
     const requested = (param('scope') ?? '').split(/\s+/).filter(Boolean);
-    const scopes =
-      requested.length > 0
-        ? requested
-        : (client.projectKeys ?? [defaultProjectKey]).map((pk) => `manage_project:${pk}`);
+    const scopes = requested.length > 0 ? requested : defaultScopes(client, defaultProjectKey);
     const bad = scopes.find((s) => !scopeAllowed(s, client));
     if (bad) {
       stats.tokenFailures++;
@@ -109,11 +107,14 @@ export function graphqlEndpoint(
       return;
     }
     const { info } = found;
-    const canRead = hasScope(info, projectKey, ['view_orders', 'manage_orders', 'manage_project']);
-    const canWrite = hasScope(info, projectKey, ['manage_orders', 'manage_project']);
-    if (!canRead || (op.type === 'mutation' && !canWrite)) {
+    const access = operationAccess(info.scopes, projectKey, {
+      document: prepared.document,
+      operationName: body.operationName,
+      variables: body.variables,
+    });
+    if (!access.allowed) {
       stats.forbidden++;
-      const message = `Insufficient scope. One of the following scopes is missing: manage_orders:${projectKey}`;
+      const message = `Insufficient scope. One of the following scopes is missing: ${access.missing.join(', ')}`;
       sendJson(res, 403, authError(403, 'insufficient_scope', message));
       return;
     }
@@ -122,7 +123,7 @@ export function graphqlEndpoint(
       schema,
       document: prepared.document,
       rootValue,
-      contextValue: { projectKey, canWrite } satisfies ResolverContext,
+      contextValue: { projectKey } satisfies ResolverContext,
       variableValues: body.variables,
       operationName: body.operationName,
     });
@@ -175,18 +176,6 @@ function basicClient(
   const id = decodeURIComponent(decoded.slice(0, sep));
   const secret = decodeURIComponent(decoded.slice(sep + 1));
   return clients.find((c) => c.clientId === id && c.clientSecret === secret);
-}
-
-const SCOPE_RE = /^([a-z_]+):([A-Za-z0-9_-]+)$/;
-
-function scopeAllowed(scope: string, client: CtClientCredentials): boolean {
-  const m = SCOPE_RE.exec(scope);
-  if (!m) return false;
-  return client.projectKeys === undefined || client.projectKeys.includes(m[2]!);
-}
-
-function hasScope(info: CtTokenInfo, projectKey: string, permissions: string[]): boolean {
-  return info.scopes.some((s) => permissions.some((p) => s === `${p}:${projectKey}`));
 }
 
 interface FormattedError {

@@ -1,16 +1,17 @@
 /**
- * The simulator's GraphQL resolvers: `order`, `inStore { order }` and `updateOrder` over the in-memory store, with the
- * optimistic concurrency, store scoping and injected conflicts commercetools shows. graphql-js's default resolver
- * does the rest on the official schema.
+ * The simulator's GraphQL resolvers: `order`, `orders`, `inStore { order orders }` and `updateOrder` over the
+ * in-memory store, with the optimistic concurrency, store scoping and injected conflicts commercetools shows.
+ * graphql-js's default resolver does the rest on the official schema. (Which stores a token may use is checked
+ * before execution, in scopes.ts.)
  */
 import { GraphQLError } from 'graphql';
 import type { FaultController } from '../common/faults.js';
+import { prepareOrdersQuery, type OrderQueryResult, type OrderSource, type OrdersQueryArgs } from './orders-query.js';
 import { CtStoreError, type CommercetoolsStore, type CtOrder, type OrderKey, type OrderUpdateAction } from './store.js';
 import type { CommercetoolsStats, CtEndpoint } from './server.js';
 
 export interface ResolverContext {
   projectKey: string;
-  canWrite: boolean;
 }
 
 const ORDER_DEFAULTS = {
@@ -59,19 +60,45 @@ export function createRootValue(
     const key = orderKey(args);
     return store.find(key, ctx.projectKey);
   };
+  const countRead = (field: string) => {
+    stats.readsByField[field] = (stats.readsByField[field] ?? 0) + 1;
+  };
+  const listOrders = (ctx: ResolverContext, args: OrdersQueryArgs, storeKey?: string): ListResult => {
+    const query = asApiError(() => prepareOrdersQuery(args));
+    stats.listQueries++;
+    stats.listKeys += query.keys;
+    stats.listBatchSizes[query.keys] = (stats.listBatchSizes[query.keys] ?? 0) + 1;
+    const source: OrderSource = {
+      find: (key) => store.find(key, ctx.projectKey),
+      all: () => store.allOrders(ctx.projectKey),
+    };
+    const result = query.run(source, storeKey);
+    return { ...result, results: result.results.map(orderView) };
+  };
 
   return {
     order: (args: { id?: string; orderNumber?: string }, ctx: ResolverContext) => {
       stats.reads++;
+      countRead('order');
       const o = findOrder(ctx, args);
       return o ? orderView(o) : null;
+    },
+    orders: (args: OrdersQueryArgs, ctx: ResolverContext) => {
+      stats.reads++;
+      countRead('orders');
+      return listOrders(ctx, args);
     },
     inStore: ({ key }: { key: string }, ctx: ResolverContext) => {
       stats.reads++;
       return {
         order: (args: { id?: string; orderNumber?: string }) => {
+          countRead('inStore.order');
           const o = findOrder(ctx, args);
           return o && o.storeKey === key ? orderView(o) : null;
+        },
+        orders: (args: OrdersQueryArgs) => {
+          countRead('inStore.orders');
+          return listOrders(ctx, args, key);
         },
       };
     },
@@ -98,12 +125,27 @@ export function createRootValue(
         if (err instanceof CtStoreError) {
           if (err.code === 'ConcurrentModification') stats.conflicts++;
           if (err.code === 'ResourceNotFound') stats.notFound++;
-          throw new GraphQLError(err.message, { extensions: { code: err.code, ...err.extra } });
+          throw apiGraphQLError(err);
         }
         throw err;
       }
     },
   };
+}
+
+type ListResult = Omit<OrderQueryResult, 'results'> & { results: Record<string, unknown>[] };
+
+/** A store error as the GraphQL error commercetools answers (its code in `extensions.code`). */
+function apiGraphQLError(err: CtStoreError): GraphQLError {
+  return new GraphQLError(err.message, { extensions: { code: err.code, ...err.extra } });
+}
+
+function asApiError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw err instanceof CtStoreError ? apiGraphQLError(err) : err;
+  }
 }
 
 function orderKey(args: { id?: string | null; orderNumber?: string | null }): OrderKey {

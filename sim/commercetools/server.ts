@@ -21,10 +21,18 @@ export interface CtClientCredentials {
   clientSecret: string;
   /** Projects this client may get scopes for; undefined = any project key. */
   projectKeys?: string[];
+  /**
+   * Set: a store-scoped API client, granted only `{permission}:{projectKey}:{storeKey}` scopes for these stores (no
+   * project-wide scope); its tokens may use only `inStore` / `updateOrder(storeKey)` of them. Undefined = no limit.
+   */
+  storeKeys?: string[];
 }
 
 export interface CommercetoolsSimOptions extends ListenOptions {
-  /** API clients accepted by `/oauth/token`. Default one client `sim-ct-client` / `sim-ct-secret`, any project. */
+  /**
+   * API clients accepted by `/oauth/token`. Default one client `sim-ct-client` / `sim-ct-secret`, any project; limit
+   * one with `projectKeys` and/or `storeKeys`.
+   */
   clients?: CtClientCredentials[];
   /** Project used by store helpers and for tokens requested without a scope. Default 'my-project'. */
   defaultProjectKey?: string;
@@ -42,8 +50,16 @@ export interface CommercetoolsSimOptions extends ListenOptions {
 
 export interface CommercetoolsStats extends EndpointCounters {
   forbidden: number;
-  /** Root query fields resolved (`order`, `inStore`). */
+  /** Root query fields resolved (`order`, `orders`, `inStore`). */
   reads: number;
+  /** Reads by field: `order`, `orders`, `inStore.order`, `inStore.orders`. */
+  readsByField: Record<string, number>;
+  /** `orders` lists answered, project-wide and in a store (every page is one; refused ones do not count). */
+  listQueries: number;
+  /** Keys (`id` / `orderNumber` literals) their `where` predicates asked for, summed: batch volume. */
+  listKeys: number;
+  /** List queries by the number of keys they asked for (`'0'`: no `where`), for batch sizes. */
+  listBatchSizes: Record<string, number>;
   /** `updateOrder` calls that reached the resolver. */
   updates: number;
   /** Successful `updateOrder` calls that changed something (each bumped the version once). */
@@ -129,6 +145,10 @@ function newStats(faults: FaultController<CtEndpoint>): SimulatorStats<Commercet
   return simulatorStats(faults, () => ({
     forbidden: 0,
     reads: 0,
+    readsByField: {},
+    listQueries: 0,
+    listKeys: 0,
+    listBatchSizes: {},
     updates: 0,
     updatesApplied: 0,
     actionsApplied: 0,

@@ -255,6 +255,11 @@ export class CommercetoolsStore {
     this.projects.clear();
   }
 
+  /** The project's live stored orders, uncopied (list queries read them; tests should use listOrders). */
+  allOrders(projectKey = this.defaultProjectKey): Iterable<CtOrder> {
+    return this.projects.get(projectKey)?.byId.values() ?? [];
+  }
+
   /** The live stored object (resolvers read it; tests should use getOrder). */
   find(key: OrderKey, projectKey = this.defaultProjectKey): CtOrder | undefined {
     const p = this.projects.get(projectKey);

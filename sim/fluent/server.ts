@@ -42,7 +42,7 @@ export interface FluentStats extends EndpointCounters {
   byOperation: Record<string, number>;
   /** Executed root fields by name (`orderById`, `order`, `orders`, `settings`). */
   byRootField: Record<string, number>;
-  /** `orders` fields resolved (every page is one; aliases in one request count each). */
+  /** `orders` fields answered (every page is one; aliases in one request count each; refused ones do not). */
   listQueries: number;
   /** Refs asked for in those queries' `ref` lists, summed (as sent, nulls left out): batch volume. */
   listKeys: number;
@@ -106,9 +106,10 @@ export async function startFluentSim(options: FluentSimOptions = {}): Promise<Fl
     // A thrown OrdersQueryError becomes a GraphQL error (HTTP 200), as Fluent answers a query it refuses.
     orders: (args: OrdersQuery) => {
       const refs = args.ref?.filter((ref): ref is string => typeof ref === 'string');
-      countListQuery(stats, refs?.length ?? 0);
       // A ref list (the processor's batched read) is answered from the ref index, not by scanning every order.
-      return queryOrders(refs ? store.ordersWithRefs(refs) : store.allOrders(), args);
+      const page = queryOrders(refs ? store.ordersWithRefs(refs) : store.allOrders(), args);
+      countListQuery(stats, refs?.length ?? 0);
+      return page;
     },
     settings: (args: SettingsQuery) => {
       const nodes = store.querySettings(args);
