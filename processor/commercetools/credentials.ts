@@ -64,6 +64,7 @@ export interface CredentialSettings {
 
 /** commercetools keys (project, store): letters, digits, `_` and `-` — they go into URL paths and scopes. */
 export const KEY_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+const KEY_RULE = 'uses letters, digits, "_" and "-"';
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -86,11 +87,9 @@ const entrySchema = z.strictObject(
   { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object' : undefined) },
 );
 
-const projectsSchema = z.record(
-  z.string().regex(KEY_PATTERN, 'project keys use letters, digits, "_" and "-"'),
-  entrySchema,
-  { error: 'must be a JSON object keyed by project key' },
-);
+const projectsSchema = z.record(z.string().regex(KEY_PATTERN), entrySchema, {
+  error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object keyed by project key' : undefined),
+});
 
 export type ParsedProjects =
   { readonly projects: Readonly<Record<string, ProjectEntry>> } | { readonly problems: readonly string[] };
@@ -120,7 +119,7 @@ export function parseProjects(json: string): ParsedProjects {
       if (issue.code === 'unrecognized_keys') {
         return `project "${String(projectKey)}": unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected clientId, clientSecret, scope, authUrl, apiUrl, storeKey)`;
       }
-      if (issue.code === 'invalid_key') return `project key "${String(projectKey)}": ${issue.message}`;
+      if (issue.code === 'invalid_key') return `project key "${String(projectKey)}": ${KEY_RULE}`;
       return `project "${String(projectKey)}"${field === undefined ? '' : `: ${String(field)}`}: ${issue.message}`;
     }),
   };
