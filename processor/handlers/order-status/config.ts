@@ -60,6 +60,8 @@ export interface FluentConfig {
     readonly ordersByRefs?: string;
     readonly settings?: string;
   };
+  /** SDL file the Fluent documents are validated against at start. Default the bundled subset (processor/fluent/reference/). */
+  readonly schemaFile?: string;
 }
 
 /**
@@ -161,6 +163,7 @@ export const orderStatusEnvSchema = z
     FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
     FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT: text(),
     FLUENT_GRAPHQL_ORDERS_BY_REFS_DOCUMENT: text(),
+    FLUENT_GRAPHQL_SCHEMA_FILE: text(),
     FLUENT_GRAPHQL_SETTINGS_DOCUMENT: text(),
     CONNECTOR_NAME: text('commercetools').pipe(
       z.string().regex(/^[a-zA-Z0-9_-]+$/, 'CONNECTOR_NAME uses letters, digits, "_" and "-"'),
@@ -334,6 +337,7 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
         ordersByRefs: e.FLUENT_GRAPHQL_ORDERS_BY_REFS_DOCUMENT,
         settings: e.FLUENT_GRAPHQL_SETTINGS_DOCUMENT,
       },
+      schemaFile: e.FLUENT_GRAPHQL_SCHEMA_FILE,
     },
     commercetools: {
       ...credentialSettings(e),

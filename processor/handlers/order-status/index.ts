@@ -75,7 +75,7 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
 
 /** The Fluent and commercetools clients, each on its own pooled transport, with their (validated) documents. */
 function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetrics, now: (() => number) | undefined) {
-  const fluentDocuments = loadFluentDocuments(config.fluent.documents);
+  const fluentDocuments = loadFluentDocuments(config.fluent.documents, config.fluent.schemaFile);
   const ctDocuments = loadCommercetoolsDocuments(
     config.commercetools.documents,
     config.commercetools.schemaFile ? { file: config.commercetools.schemaFile } : undefined,
