@@ -3,11 +3,28 @@
  * Swapping the client (e.g. to a librdkafka binding) stays local to this file.
  *
  * Timeouts are short on purpose: the ingress must answer Fluent within seconds (503 + Retry-After lets Fluent retry),
- * so a produce may not sit in KafkaJS's default retry loop for half a minute.
+ * so one produce request may not sit in KafkaJS's default retry loop for half a minute.
+ *
+ * Idempotent produce (the default): the broker drops a batch it already wrote when the producer sends it again with the
+ * same producer id and sequence numbers, so a retry after a lost acks=all reply (a broker killed, a leader election)
+ * writes nothing twice. KafkaJS 2.2.4's idempotent producer loses acknowledged records unless it is driven with care
+ * (test/reliability/README.md, "Exactly once on the topic"), which is what this file does:
+ *
+ * - one batch at a time per producer, each partition of it in its own `producer.send`: KafkaJS gives a failed
+ *   request's sequence numbers back and the next send to that partition reuses them, so a concurrent send could take
+ *   them (the broker then acknowledges it as a duplicate of the earlier batch and drops it), and a send spanning
+ *   brokers skips, on retry, a partition that moved to a broker which had already answered;
+ * - a partition whose send failed in an unknown way (timeout, connection lost, leader moving) is sent again with the
+ *   same records, hence the same sequence numbers, until acknowledged or `retryForMs` has passed: the broker writes it
+ *   once either way, so the batch's outcome becomes known instead of being guessed;
+ * - when a batch fails anyway, the producer id is replaced: the given-back sequence numbers may belong to records the
+ *   broker did write, and a later batch of the same size would be acknowledged as their duplicate without being
+ *   written;
+ * - a batch still waiting for its turn after `startWithinMs` fails without being sent (never written).
  */
-import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { kafkaClientConfig, kafkaLogCreator, type ConnectionConfig } from '../common/index.js';
+import { ConnectorError, kafkaClientConfig, kafkaLogCreator, type ConnectionConfig } from '../common/index.js';
 
 export interface OutgoingMessage {
   key: string;
@@ -30,51 +47,275 @@ export interface KafkaAdapterOptions {
   requestTimeoutMs?: number;
   /** TCP connect timeout, ms (default 1000). */
   connectionTimeoutMs?: number;
-  /** Client-level retries for one produce call (default 2; the batcher bounds the total time anyway). */
+  /** Client-level retries for one produce request (default 2; the batcher bounds the answer time anyway). */
   retries?: number;
+  /** Idempotent produce (default true); false = plain acks=all produce, where a retry may write a record twice. */
+  idempotent?: boolean;
+  /** Idempotent only: how long a partition's records are sent again while their outcome is unknown (default 30 s). */
+  retryForMs?: number;
+  /** Idempotent only: a batch not started this long after `send()` fails unsent (default: the request timeout). */
+  startWithinMs?: number;
+}
+
+/** KafkaJS errors after which the producer id's sequence numbers on the broker no longer match ours. */
+const SEQUENCE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+/** The broker's error type behind a KafkaJS error (KafkaJS wraps it once the retries are exhausted). */
+function kafkaErrorType(error: unknown): string | undefined {
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.type === 'string') return e.type;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/** A refusal the broker gave before writing anything (retrying the same records cannot succeed). */
+function refusedUnwritten(error: unknown): boolean {
+  const e = error as { name?: unknown; retriable?: unknown };
+  if (e.name === 'KafkaJSNumberOfRetriesExceeded') return false;
+  const type = kafkaErrorType(error);
+  return e.retriable === false && type !== undefined && !SEQUENCE_LOST.has(type);
 }
 
 export function createKafkaAdapter(config: ConnectionConfig['kafka'], options: KafkaAdapterOptions): ProducerAdapter {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 3_000;
   const retry = { retries: options.retries ?? 2, initialRetryTime: 100, maxRetryTime: 1_000 };
+  const log = options.logger.child({ component: 'kafkajs' });
+  const toPino = kafkaLogCreator(log);
   const kafka = new Kafka(
     kafkaClientConfig(config, {
-      requestTimeout: options.requestTimeoutMs ?? 3_000,
+      requestTimeout: requestTimeoutMs,
       connectionTimeout: options.connectionTimeoutMs ?? 1_000,
       retry,
       logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(options.logger.child({ component: 'kafkajs' })),
+      // The retry bound is deliberate (see above: the sequence numbers are kept across our own retries).
+      logCreator: (level) => {
+        const write = toPino(level);
+        return (entry: LogEntry) => {
+          if (!entry.log.message.startsWith('Limiting retries for the idempotent producer')) write(entry);
+        };
+      },
     }),
   );
-  // Java-compatible murmur2 partitioning, so every client maps an order ref to the same partition.
-  const producer: Producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    retry,
-  });
   const admin: Admin = kafka.admin({ retry: { retries: 0 } });
   let adminConnected: Promise<void> | undefined;
+  const connectAdmin = () =>
+    (adminConnected ??= admin.connect().catch((error: unknown) => {
+      adminConnected = undefined;
+      throw error;
+    }));
 
+  const newProducer = (idempotent: boolean): Producer =>
+    kafka.producer({
+      // Java-compatible murmur2 partitioning, so every client maps an order ref to the same partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      retry,
+      ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}),
+    });
+
+  if (options.idempotent === false) {
+    const producer = newProducer(false);
+    return {
+      connect: () => producer.connect(),
+      async send(topic, messages) {
+        await producer.send({ topic, acks: -1, timeout: requestTimeoutMs, messages });
+      },
+      checkTopic: (topic) => checkTopic(admin, connectAdmin, topic),
+      async disconnect() {
+        await Promise.allSettled([producer.disconnect(), adminConnected ? admin.disconnect() : Promise.resolve()]);
+      },
+    };
+  }
+
+  const idempotent = new IdempotentSender({
+    newProducer: () => newProducer(true),
+    partitionCount: (topic) => partitionCount(admin, connectAdmin, topic),
+    requestTimeoutMs,
+    retryForMs: options.retryForMs ?? 30_000,
+    startWithinMs: options.startWithinMs ?? requestTimeoutMs,
+    logger: options.logger,
+  });
   return {
-    async connect() {
-      await producer.connect();
-    },
-    async send(topic, messages) {
-      await producer.send({ topic, acks: -1, timeout: options.requestTimeoutMs ?? 3_000, messages });
-    },
-    async checkTopic(topic) {
-      adminConnected ??= admin.connect().catch((error: unknown) => {
-        adminConnected = undefined;
-        throw error;
-      });
-      await adminConnected;
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = topics[0]?.partitions ?? [];
-      if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions`);
-      const leaderless = partitions.filter((p) => p.leader < 0).length;
-      if (leaderless > 0) throw new Error(`topic ${topic}: ${leaderless} partition(s) without a leader`);
-    },
+    connect: () => idempotent.connect(),
+    send: (topic, messages) => idempotent.send(topic, messages),
+    checkTopic: (topic) => checkTopic(admin, connectAdmin, topic),
     async disconnect() {
-      await Promise.allSettled([producer.disconnect(), adminConnected ? admin.disconnect() : Promise.resolve()]);
+      await Promise.allSettled([idempotent.disconnect(), adminConnected ? admin.disconnect() : Promise.resolve()]);
     },
   };
+}
+
+async function checkTopic(admin: Admin, connect: () => Promise<void>, topic: string): Promise<void> {
+  await connect();
+  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+  const partitions = topics[0]?.partitions ?? [];
+  if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions`);
+  const leaderless = partitions.filter((p) => p.leader < 0).length;
+  if (leaderless > 0) throw new Error(`topic ${topic}: ${leaderless} partition(s) without a leader`);
+}
+
+async function partitionCount(admin: Admin, connect: () => Promise<void>, topic: string): Promise<number> {
+  await connect();
+  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = topics[0]?.partitions.length ?? 0;
+  if (count === 0) throw new Error(`topic ${topic} has no partitions`);
+  return count;
+}
+
+export interface IdempotentSenderOptions {
+  newProducer: () => Producer;
+  partitionCount: (topic: string) => Promise<number>;
+  requestTimeoutMs: number;
+  retryForMs: number;
+  startWithinMs: number;
+  logger: Logger;
+}
+
+/** A connected producer with its own producer id (and so its own sequence numbers). */
+interface Session {
+  readonly producer: Producer;
+  readonly connected: Promise<void>;
+}
+
+/** Partition counts are refreshed this often, like KafkaJS's own metadata (metadataMaxAge). */
+const PARTITION_COUNT_MAX_AGE_MS = 300_000;
+
+/** Idempotent produce driven safely (see the file comment); exported for its unit tests. */
+export class IdempotentSender {
+  private session: Session | undefined;
+  /** The batch in progress; the next one starts when it settles (see the file comment). */
+  private turn: Promise<unknown> = Promise.resolve();
+  private readonly partitions = new Map<string, { count: number; at: number }>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private closed = false;
+
+  constructor(private readonly options: IdempotentSenderOptions) {}
+
+  async connect(): Promise<void> {
+    await this.current().connected;
+  }
+
+  send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    const queuedAt = performance.now();
+    const batch = this.turn.then(() => {
+      const waited = performance.now() - queuedAt;
+      if (waited > this.options.startWithinMs) {
+        throw new ConnectorError(
+          'PRODUCE_DEADLINE',
+          `produce not started within ${this.options.startWithinMs} ms (waited ${Math.round(waited)} ms behind an earlier batch); nothing was sent`,
+        );
+      }
+      return this.produce(topic, messages);
+    });
+    this.turn = batch.catch(() => undefined);
+    return batch;
+  }
+
+  async disconnect(): Promise<void> {
+    this.closed = true;
+    await this.turn;
+    const session = this.session;
+    this.session = undefined;
+    if (session) await session.producer.disconnect();
+  }
+
+  private current(): Session {
+    if (this.closed) throw new ConnectorError('BATCHER_CLOSED', 'the Kafka producer is closed');
+    if (!this.session) {
+      const producer = this.options.newProducer();
+      const session: Session = { producer, connected: producer.connect() };
+      // A failed connect is retried by the next batch with a new producer.
+      session.connected.catch(() => {
+        if (this.session === session) this.session = undefined;
+      });
+      this.session = session;
+    }
+    return this.session;
+  }
+
+  /** Drops the session: the next batch gets a new producer id, so no sequence number is used twice. */
+  private replace(session: Session, error: unknown): void {
+    if (this.session !== session) return;
+    this.session = undefined;
+    this.options.logger.warn(
+      { err: error, kafkaError: kafkaErrorType(error) },
+      'produce failed with its outcome unknown or its sequence numbers out of step; new producer id for the next batch',
+    );
+    void session.producer.disconnect().catch(() => undefined);
+  }
+
+  private async produce(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    const session = this.current();
+    await session.connected;
+    const byPartition = await this.split(topic, messages);
+    const giveUpAt = performance.now() + this.options.retryForMs;
+    const results = await Promise.allSettled(
+      [...byPartition.values()].map((records) => this.producePartition(session, topic, records, giveUpAt)),
+    );
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length === 0) return;
+    if (!failures.every(refusedUnwritten)) this.replace(session, failures[0]);
+    throw failures[0];
+  }
+
+  /** One partition's records, sent again while their outcome is unknown (same records → same sequence numbers). */
+  private async producePartition(session: Session, topic: string, records: Message[], giveUpAt: number) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await session.producer.send({ topic, acks: -1, timeout: this.options.requestTimeoutMs, messages: records });
+        return;
+      } catch (error) {
+        const type = kafkaErrorType(error);
+        if (refusedUnwritten(error) || (type !== undefined && SEQUENCE_LOST.has(type))) throw error;
+        if (performance.now() >= giveUpAt || this.closed) throw error;
+        this.options.logger.debug(
+          { err: error, kafkaError: type, partition: records[0]?.partition, attempt },
+          'produce outcome unknown; sending the same records again',
+        );
+        // KafkaJS already backed off between its own attempts; this only keeps a fast-failing send from spinning.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * attempt)));
+      }
+    }
+  }
+
+  /** Groups the messages by partition, chosen by KafkaJS's Java-compatible partitioner, as `producer.send` would. */
+  private async split(topic: string, messages: OutgoingMessage[]): Promise<Map<number, Message[]>> {
+    const count = await this.partitionCountOf(topic);
+    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [],
+      isr: [],
+      partitionErrorCode: 0,
+    }));
+    const byPartition = new Map<number, Message[]>();
+    for (const message of messages) {
+      const partition = this.partitioner({ topic, partitionMetadata, message });
+      const records = byPartition.get(partition) ?? [];
+      records.push({ ...message, partition });
+      byPartition.set(partition, records);
+    }
+    return byPartition;
+  }
+
+  private async partitionCountOf(topic: string): Promise<number> {
+    const known = this.partitions.get(topic);
+    if (known && performance.now() - known.at < PARTITION_COUNT_MAX_AGE_MS) return known.count;
+    try {
+      const count = await this.options.partitionCount(topic);
+      this.partitions.set(topic, { count, at: performance.now() });
+      return count;
+    } catch (error) {
+      // Metadata unreachable (a broker going away): the last known count still partitions the same way.
+      if (known) return known.count;
+      throw error;
+    }
+  }
 }

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   const tracing = await startTracing(process.env, 'fc-ingress', {
     onError: (error) => logger.warn({ err: error }, 'trace export shutdown failed'),
   });
-  const producer = createKafkaAdapter(config.connection.kafka, { logger });
+  // A produce batch still waiting for its turn when its webhooks' deadline passes is dropped unsent (ingress/kafka.ts).
+  const producer = createKafkaAdapter(config.connection.kafka, {
+    logger,
+    startWithinMs: config.batch.produceTimeoutMs,
+  });
   const serde = new WebhookSerde(createRegistry(config.connection.registry), {
     autoRegister: config.connection.registry.autoRegister,
   });

@@ -5,9 +5,8 @@
  * controller (second run) is SIGKILLed and brought back later; then the schema registry is killed and, inside that
  * outage, the processor too (it restarts with a cold schema cache).
  *
- * Verdict: every webhook answered 200 is on the main topic, once unless the ingress answered 503 for it first (the
- * record was written after the produce deadline and Fluent's retry wrote it again: counted, see README.md in this
- * folder; a second copy without a 503 fails the test); every order converges
+ * Verdict: every webhook answered 200 is on the main topic exactly once (no copy, whether or not the ingress answered
+ * 503 for it first, and none missing: see README.md in this folder); every order converges
  * (support/oracle.ts); every accepted event reached a final outcome (support/outcomes.ts); nothing dead-lettered; the
  * ingress answered only 200 or 503 with Retry-After (both counted); no committed offset ran ahead of the work
  * (support/commit-watch.ts). Counts are printed; test/reliability/README.md keeps the last ones.
@@ -143,9 +142,8 @@ describe.each(['leader', 'controller'] as const)(
         mainCopies.set(r.eventId!, (mainCopies.get(r.eventId!) ?? 0) + 1);
       }
       const notExactlyOnce = [...accepted].filter((id) => mainCopies.get(id) !== 1);
-      // A 503 whose record was written after all (the ack came too late) followed by Fluent's retry gives a second
-      // copy that no producer setting can prevent (at-least-once; the processor's idempotent effect absorbs it).
-      // A second copy of an event the ingress never answered 503 for is the producer's own retry: a real duplicate.
+      // Copies are split by cause: after a 503 (the retry was not tied to the first attempt's outcome) or without
+      // one (the producer wrote a batch twice).
       const answered503 = new Set(driver.deliveries.filter((d) => d.attempts > 1).map((d) => d.eventId));
       const duplicatesAfter503 = notExactlyOnce.filter((id) => (mainCopies.get(id) ?? 0) > 1 && answered503.has(id));
       const duplicatesWithout503 = notExactlyOnce.filter((id) => (mainCopies.get(id) ?? 0) > 1 && !answered503.has(id));
@@ -206,18 +204,17 @@ describe.each(['leader', 'controller'] as const)(
       if (answers.other.length > 0) console.log('other answers:', answers.other.slice(0, 20));
       if (driver.unexpectedExits.length > 0) console.log('unexpected exits:', driver.unexpectedExits);
 
-      expect(missing, 'accepted but not on the main topic').toEqual([]);
-      // Not asserted, reported above: exactly once per event id does not hold across a failover. When an acks=all
-      // reply times out during the election although the broker wrote the batch, KafkaJS retries the send and writes
-      // it again (same fc-received-at, ~request timeout apart). KafkaJS's idempotent producer would prevent that,
-      // but in this test it lost acknowledged records (3 of 112 accepted webhooks missing after a controller kill), so
-      // it stays off; the processor's idempotent effect absorbs the copies (see test/reliability/README.md).
-      if (duplicatesWithout503.length > 0) {
+      if (notExactlyOnce.length > 0) {
         console.log(
-          'accepted without a 503 yet on the main topic more than once:',
-          duplicatesWithout503.map((id) => `${id}: ${mainCopies.get(id)} copies`),
+          'accepted events not exactly once on the main topic:',
+          notExactlyOnce.map((id) => `${id}: ${mainCopies.get(id) ?? 0} copies, 503 first: ${answered503.has(id)}`),
         );
       }
+      // Exactly once per accepted event id: the idempotent producer (ingress/kafka.ts) makes a re-sent batch a no-op
+      // on the broker, and the ingress ties a retry after a 503 to the first attempt's outcome (ingress/dedup.ts).
+      expect(missing, 'accepted but not on the main topic').toEqual([]);
+      expect(duplicatesWithout503, 'accepted once, on the main topic more than once').toEqual([]);
+      expect(duplicatesAfter503, 'accepted after a 503 + retry, on the main topic more than once').toEqual([]);
       expect(answers.other, 'answers other than 200 and 503 + Retry-After').toEqual([]);
       expect(outcomes.problems, 'accepted webhooks without a final outcome').toEqual([]);
       expect(report.problems, 'orders not reflecting their accepted webhooks').toEqual([]);
