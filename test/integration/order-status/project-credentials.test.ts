@@ -1,9 +1,9 @@
 /**
- * Credentials per commercetools project, through the real broker (docs/configuration.md, "commercetools credentials
- * per project"): each project has its own API client limited to it (the simulator refuses a token for any other
- * project), a store-scoped client reaches its store's orders only through inStore / updateOrder(storeKey), and a
- * retailer mapped to a project without credentials is dead-lettered with the project named — the others keep going,
- * nothing pauses.
+ * Credentials per commercetools project through the real broker
+ * (docs/configuration.md, "commercetools credentials per project"): each project has its own API client limited to
+ * it (the simulator refuses a token for any other project), a store-scoped client reaches its store's orders only
+ * through inStore / updateOrder(storeKey), and a retailer mapped to a project without credentials is dead-lettered
+ * with the project named — the others keep going, nothing pauses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router } from '../../../processor/router.js';

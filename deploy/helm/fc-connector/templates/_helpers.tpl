@@ -108,6 +108,42 @@ LOG_LEVEL: {{ .Values.logLevel | quote }}
     secretKeyRef:
       name: {{ .secret }}
       key: {{ .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
+{{- end }}
+
+{{/*
+commercetools credentials per project (CT_PROJECTS_FILE): the JSON under processor.commercetools.projects.key of the
+existingSecret, mounted read-only where CT_PROJECTS_FILE points. Only that key is projected into the pod.
+*/}}
+{{- define "fc-connector.ctProjectsDir" -}}
+/etc/fc-connector/ct-projects
+{{- end }}
+
+{{- define "fc-connector.ctProjectsFile" -}}
+{{ include "fc-connector.ctProjectsDir" . }}/{{ .Values.processor.commercetools.projects.key }}
+{{- end }}
+
+{{- define "fc-connector.ctProjectsVolume" -}}
+{{- $projects := .Values.processor.commercetools.projects }}
+{{- with $projects.existingSecret }}
+- name: ct-projects
+  secret:
+    secretName: {{ . }}
+    defaultMode: 288 # 0440: owner and group (fsGroup) may read
+    items:
+      - key: {{ $projects.key }}
+        path: {{ $projects.key }}
+{{- end }}
+{{- end }}
+
+{{- define "fc-connector.ctProjectsVolumeMount" -}}
+{{- if .Values.processor.commercetools.projects.existingSecret }}
+- name: ct-projects
+  mountPath: {{ include "fc-connector.ctProjectsDir" . }}
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{/* Kafka SASL and registry credentials, only when those features are on. */}}

@@ -55,7 +55,12 @@ lifecycle:
 {{- with trim (include "fc-connector.connectionSecretEnv" (dict "root" .)) }}
 {{ . }}
 {{- end }}
-{{- range list "FLUENT_CLIENT_ID" "FLUENT_CLIENT_SECRET" "FLUENT_USERNAME" "FLUENT_PASSWORD" "CT_CLIENT_ID" "CT_CLIENT_SECRET" }}
+{{- range list "FLUENT_CLIENT_ID" "FLUENT_CLIENT_SECRET" "FLUENT_USERNAME" "FLUENT_PASSWORD" }}
 {{ include "fc-connector.secretEnv" (dict "key" . "secret" $secret) }}
+{{- end }}
+{{- /* With credentials per project (CT_PROJECTS_FILE) the single-project ones are an optional default. */}}
+{{- $perProject := not (empty .Values.processor.commercetools.projects.existingSecret) }}
+{{- range list "CT_CLIENT_ID" "CT_CLIENT_SECRET" }}
+{{ include "fc-connector.secretEnv" (dict "key" . "secret" $secret "optional" $perProject) }}
 {{- end }}
 {{- end }}
