@@ -27,6 +27,8 @@ export interface E2eHarnessOptions {
   readonly logDir: string;
   /** Keep-alive connections from the load generator to the ingress. Default 256. */
   readonly connections?: number;
+  /** DOWNSTREAM_BATCH_READS for the processor (docs/architecture.md "Batched reads"). Default true, its default. */
+  readonly batchReads?: boolean;
 }
 
 export interface LevelOptions {
@@ -36,6 +38,8 @@ export interface LevelOptions {
   /** After the last send, how long to wait for every accepted event to reach commercetools. */
   readonly graceMs: number;
   readonly onProgress?: (line: string) => void;
+  /** Receives every applied event's webhook 200 → update latency (ms), to pool several levels into one summary. */
+  readonly e2eSamplesMs?: number[];
 }
 
 export interface LatencySummary {
@@ -72,7 +76,7 @@ export interface LevelResult {
   readonly wrongUpdates: number;
 }
 
-function summarise(values: number[]): LatencySummary {
+export function summarise(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.length ? sorted.reduce((s, v) => s + v, 0) / sorted.length : NaN;
   return {
@@ -106,6 +110,8 @@ export async function startE2eHarness(options: E2eHarnessOptions): Promise<E2eHa
     env: {
       LOG_LEVEL: 'warn',
       PROCESSOR_CONCURRENCY: String(options.concurrency),
+      // Always explicit: a DOWNSTREAM_BATCH_READS in the caller's shell must not turn one variant into the other.
+      DOWNSTREAM_BATCH_READS: String(options.batchReads ?? true),
       FLUENT_WEBHOOK_PUBLIC_KEYS: publicKeyBase64,
     },
   });
@@ -256,6 +262,7 @@ export async function startE2eHarness(options: E2eHarnessOptions): Promise<E2eHa
       lastApplied = Math.max(lastApplied, at);
       e2e.push(Math.max(0, at - acceptedAt[i]));
     });
+    level.e2eSamplesMs?.push(...e2e);
     const accepted = acceptedAt.filter((t) => t > 0).length;
     const firstAccepted = Math.min(...acceptedAt.filter((t) => t > 0));
     return {

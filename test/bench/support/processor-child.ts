@@ -5,6 +5,7 @@
  * parent) do not share its event loop or CPU accounting. Reports over IPC:
  *   {type:'ready', at}                         group joined (the clock for drain time starts here)
  *   {type:'progress', done, outcomes, firstAt, lastAt, cpuUs}   every 250 ms and on stop
+ *   {type:'calls', byService}                 after stopping: fc_downstream_calls_total per service (cross-check)
  * Stops gracefully on {type:'stop'} (or SIGTERM), then exits 0.
  */
 import { pino } from 'pino';
@@ -19,9 +20,16 @@ import {
 import { Router } from '../../../processor/router.js';
 import { startProcessor } from '../../../processor/runtime.js';
 import { startNaiveProcessor } from '../naive-processor.js';
+import { sumCallsByService } from './downstream-calls.js';
 
 type Send = (message: unknown) => void;
 const send: Send = (message) => process.send?.(message);
+
+/** process.exit right after process.send would drop the message: exit once it is out (or at once without a parent). */
+function exitAfterSending(message: unknown): void {
+  if (!process.send || !process.connected) process.exit(0);
+  process.send(message, () => process.exit(0));
+}
 
 async function main(): Promise<void> {
   const variant = process.env.BENCH_VARIANT === 'naive' ? 'naive' : 'ours';
@@ -88,13 +96,15 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(timer);
     progress();
-    stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`bench processor stop failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
+    stop()
+      .then(() => registry.getMetricsAsJSON())
+      .then(
+        (metrics) => exitAfterSending({ type: 'calls', byService: sumCallsByService(metrics) }),
+        (error: unknown) => {
+          console.error(`bench processor stop failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'stop') shutdown();

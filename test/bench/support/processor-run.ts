@@ -2,8 +2,8 @@
  * One processor benchmark case: fresh simulators (in this process) with a fixed added latency, orders seeded in
  * both, a topic pre-filled with N Avro order-status records over many keys, then ONE processor (ours or naive) in a
  * child process drains it. Measures drain time and records/s from the child's per-record events, CPU per record on
- * both sides, simulator call counts, and checks correctness afterwards so a fast-but-wrong run fails instead of
- * reporting a figure.
+ * both sides, the downstream calls the simulators received (support/downstream-calls.ts), and checks correctness
+ * afterwards so a fast-but-wrong run fails instead of reporting a figure.
  */
 import { processorEnvFor } from '../../../sim/index.js';
 import { spawn } from 'node:child_process';
@@ -29,6 +29,7 @@ import {
   webhookMessage,
   type Infra,
 } from './common.js';
+import { countDownstreamCalls, type DownstreamCalls, type ProcessorCountedCalls } from './downstream-calls.js';
 
 const childScript = fileURLToPath(new URL('./processor-child.ts', import.meta.url));
 
@@ -45,6 +46,8 @@ export interface ProcessorCaseOptions {
   readonly partitions: number;
   /** PROCESSOR_CONCURRENCY (ignored by the naive variant). */
   readonly concurrency: number;
+  /** DOWNSTREAM_BATCH_READS for the child (docs/architecture.md "Batched reads"). Default true, the processor's default. */
+  readonly batchReads?: boolean;
   /** Latency added to every simulator call (token and GraphQL), ms. */
   readonly latencyMs: number;
   /** Stop after this long from group join even if not drained (the rate is then computed on what was done). */
@@ -65,6 +68,7 @@ export interface ProcessorCaseResult {
   readonly orders: number;
   readonly partitions: number;
   readonly concurrency: number | null;
+  readonly batchReads: boolean;
   readonly latencyMs: number;
   /** Records finished (handled or skipped) before the stop. */
   readonly done: number;
@@ -94,6 +98,8 @@ export interface ProcessorCaseResult {
     readonly settingsQueriesPerRecord: number;
     readonly tokenRequestsPerRecord: number;
   };
+  /** Every request the simulators received, by kind, and the batch volumes; per record: divide by `done`. */
+  readonly downstream: DownstreamCalls;
   readonly correctness: {
     readonly ok: boolean;
     /** Orders in the state Fluent reports. */
@@ -169,6 +175,7 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
   const { infra, variant, records, orders, partitions, latencyMs } = options;
   if (orders > records) throw new Error(`orders (${orders}) must not exceed records (${records})`);
   const label = options.label ?? `${variant} p=${partitions}${variant === 'ours' ? ` c=${options.concurrency}` : ''}`;
+  const batchReads = options.batchReads ?? true;
   mkdirSync(options.logDir, { recursive: true });
   const kafka = benchKafka(infra);
   const fluent = await startFluentSim({ seedMappingsFor: 'commercetools' });
@@ -205,6 +212,8 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
       RETRY_DELAYS: '5s',
       CONSUMER_GROUP_ID: benchName('bench.processor.group'),
       PROCESSOR_CONCURRENCY: String(options.concurrency),
+      // Always explicit: a DOWNSTREAM_BATCH_READS in the caller's shell must not turn one variant into the other.
+      DOWNSTREAM_BATCH_READS: String(batchReads),
       LOG_LEVEL: 'warn',
       ...processorEnvFor(fluent, ct),
     };
@@ -221,8 +230,10 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
     let readyAt = 0;
     let last: ChildProgress = { type: 'progress', done: 0, outcomes: {}, firstAt: 0, lastAt: 0, cpuUs: 0 };
     const samples: { at: number; done: number }[] = [];
-    spawned.on('message', (message: { type: string; at?: number }) => {
+    let processorCounted: ProcessorCountedCalls | undefined;
+    spawned.on('message', (message: { type: string; at?: number; byService?: ProcessorCountedCalls }) => {
       if (message.type === 'ready' && !readyAt) readyAt = message.at ?? Date.now();
+      if (message.type === 'calls') processorCounted = message.byService;
       if (message.type === 'progress') {
         last = message as unknown as ChildProgress;
         samples.push({ at: Date.now(), done: last.done });
@@ -259,6 +270,8 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
     const s90 = at(0.9);
     const steady = s10 && s90 && s90.at > s10.at ? (s90.done - s10.done) / ((s90.at - s10.at) / 1000) : null;
 
+    // Counted before verify(), which reads the stores directly (not over HTTP) but stays out of the figures anyway.
+    const downstream = { ...countDownstreamCalls(fluent.stats, ct.stats), processorCounted };
     const correctness = await verify(kafka, topics, fluent, ct, orders, drained);
     const handled = Math.max(1, done);
     return {
@@ -268,6 +281,7 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
       orders,
       partitions,
       concurrency: variant === 'ours' ? options.concurrency : null,
+      batchReads,
       latencyMs,
       done,
       drained,
@@ -290,6 +304,7 @@ export async function runProcessorCase(options: ProcessorCaseOptions): Promise<P
         settingsQueriesPerRecord: (fluent.stats.byRootField.settings ?? 0) / handled,
         tokenRequestsPerRecord: (fluent.stats.tokenRequests + ct.stats.tokenRequests) / handled,
       },
+      downstream,
       correctness,
       ...(options.profile ? { profile: mainThreadProfile(profileDir) } : {}),
     };
