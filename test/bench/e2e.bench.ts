@@ -10,8 +10,8 @@
  * Env (defaults): BENCH_E2E_RATES (ramp, 100,200,400,600,800,1000,1200,1500), BENCH_E2E_STEP_S (4),
  * BENCH_E2E_DURATION_S (20), BENCH_E2E_MAX_P99_MS (2000: a ramp step with a higher p99 is not sustained),
  * BENCH_E2E_GRACE_S (3 for ramp steps, 15 for the measured levels), BENCH_LATENCY_MS (25), BENCH_PARTITIONS (12),
- * BENCH_CONCURRENCY (256), BENCH_E2E_COMPARE (true), BENCH_E2E_LOW_PERCENT (10), BENCH_E2E_LOW_ROUNDS (2),
- * BENCH_E2E_LOW_ROUND_S (10 per variant and round), BENCH_E2E_LOW_WARMUP_S (3), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
+ * BENCH_CONCURRENCY (256), BENCH_E2E_COMPARE (true), BENCH_E2E_LOW_PERCENT (10), BENCH_E2E_LOW_ROUNDS (4),
+ * BENCH_E2E_LOW_ROUND_S (8 per variant and round), BENCH_E2E_LOW_WARMUP_S (3), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
  * Writes test/bench/results/e2e-<stamp>.json, e2e-latest.json and e2e-latency.svg.
  */
 import { writeFileSync } from 'node:fs';
@@ -43,8 +43,8 @@ const settings = {
   concurrency: intEnv('BENCH_CONCURRENCY', 256),
   compare: process.env.BENCH_E2E_COMPARE !== 'false',
   lowPercent: intEnv('BENCH_E2E_LOW_PERCENT', 10),
-  lowRounds: intEnv('BENCH_E2E_LOW_ROUNDS', 2),
-  lowRoundS: intEnv('BENCH_E2E_LOW_ROUND_S', 10),
+  lowRounds: intEnv('BENCH_E2E_LOW_ROUNDS', 4),
+  lowRoundS: intEnv('BENCH_E2E_LOW_ROUND_S', 8),
   lowWarmupS: intEnv('BENCH_E2E_LOW_WARMUP_S', 3),
 };
 
