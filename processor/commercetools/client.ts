@@ -25,6 +25,7 @@ import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
 import { newCorrelationId } from '../downstream/identity.js';
 import { describeTarget, sdkClientKeyOf, type CtTarget } from './credentials.js';
 import type { CommercetoolsDocumentName, CommercetoolsDocuments } from './documents.js';
+import { inPredicate } from './predicate.js';
 import { createProjectClient } from './project-client.js';
 
 export interface CtOrder {
@@ -69,6 +70,9 @@ const READ_DOCUMENT = {
 } as const satisfies Record<OrderLocator['by'], Record<'project' | 'inStore', CommercetoolsDocumentName>>;
 
 const NOT_FOUND_CODES = new Set(['ResourceNotFound', 'ObjectNotFound']);
+
+/** commercetools answers at most 500 results per query. */
+const MAX_ORDERS_PER_QUERY = 500;
 
 interface ProjectApi {
   readonly root: ByProjectKeyRequestBuilder;
@@ -136,6 +140,42 @@ export class CommercetoolsClient {
         );
       }
       return order;
+    });
+  }
+
+  /**
+   * The orders of `target` whose `by` field is one of `values` (distinct, at most 500: commercetools' page limit), in
+   * one `orders(where:)` query, through `inStore` for a store. Values an order lacks are simply absent.
+   */
+  async findOrders(
+    target: CtTarget,
+    by: OrderLocator['by'],
+    values: readonly string[],
+    call: CallOptions = {},
+  ): Promise<CtOrder[]> {
+    if (values.length === 0) return [];
+    if (values.length > MAX_ORDERS_PER_QUERY) {
+      throw new RangeError(`commercetools orders(where): at most ${MAX_ORDERS_PER_QUERY} values per query`);
+    }
+    const { storeKey } = target;
+    const doc = storeKey ? this.options.documents.ordersWhereInStore : this.options.documents.ordersWhere;
+    const variables = { ...(storeKey ? { storeKey } : {}), where: inPredicate(by, values), limit: values.length };
+    const operation = 'orders query';
+    const subject = `commercetools ${operation} (${describeTarget(target)})`;
+    type Page = { results?: Array<CtOrder | null> | null };
+    type Answer = Page | Record<string, Page | null>;
+    const send = () => this.post<Answer>(operation, target, doc.text, variables, call);
+    return this.endpoint.call<Answer, CtOrder[]>({ operation, subject }, send, ({ field, errors }) => {
+      if (errors.length) throw typedError(subject, errors);
+      // In a store the page is one level down: `inStore { orders }`, whatever either field's alias.
+      const page = (storeKey ? firstValue(field as Record<string, Page | null> | null) : field) as Page | null;
+      const orders = (page?.results ?? []).filter((order): order is CtOrder => order !== null);
+      if (orders.some((order) => typeof order.id !== 'string' || typeof order.version !== 'number')) {
+        throw new NonRetryableError(
+          'commercetools orders query: the response lacks id/version (does the replaced document select results { id, version, orderNumber, orderState, paymentState, shipmentState }?)',
+        );
+      }
+      return orders;
     });
   }
 

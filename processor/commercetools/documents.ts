@@ -7,7 +7,14 @@ import type { GraphQLSchema } from 'graphql';
 import { loadDocument, loadSchema, type DocumentSpec, type LoadedDocument } from '../downstream/documents.js';
 
 export type CommercetoolsDocumentName =
-  'updateOrder' | 'orderByNumber' | 'orderById' | 'updateOrderInStore' | 'orderByNumberInStore' | 'orderByIdInStore';
+  | 'updateOrder'
+  | 'orderByNumber'
+  | 'orderById'
+  | 'updateOrderInStore'
+  | 'orderByNumberInStore'
+  | 'orderByIdInStore'
+  | 'ordersWhere'
+  | 'ordersWhereInStore';
 
 export type CommercetoolsDocuments = Readonly<Record<CommercetoolsDocumentName, LoadedDocument>>;
 
@@ -21,6 +28,8 @@ export const BUILT_IN_DOCUMENT_FILES = {
   updateOrderInStore: new URL('./update-order-in-store.graphql', import.meta.url),
   orderByNumberInStore: new URL('./order-by-number-in-store.graphql', import.meta.url),
   orderByIdInStore: new URL('./order-by-id-in-store.graphql', import.meta.url),
+  ordersWhere: new URL('./orders-where.graphql', import.meta.url),
+  ordersWhereInStore: new URL('./orders-where-in-store.graphql', import.meta.url),
 } as const satisfies Record<CommercetoolsDocumentName, URL>;
 
 type Spec = Omit<DocumentSpec, 'defaultFile' | 'overridePath'>;
@@ -65,6 +74,19 @@ const SPECS: Record<CommercetoolsDocumentName, Spec> = {
     operation: 'query',
     requiredVariables: ['storeKey', 'id'],
   },
+  // Batched reads (order-reads.ts): the connector builds the `where` predicate from the records' lookup values.
+  ordersWhere: {
+    name: 'commercetools orders(where)',
+    envVar: 'CT_GRAPHQL_ORDERS_WHERE_DOCUMENT',
+    operation: 'query',
+    requiredVariables: ['where', 'limit'],
+  },
+  ordersWhereInStore: {
+    name: 'commercetools inStore.orders(where)',
+    envVar: 'CT_GRAPHQL_ORDERS_WHERE_IN_STORE_DOCUMENT',
+    operation: 'query',
+    requiredVariables: ['storeKey', 'where', 'limit'],
+  },
 };
 
 export function loadCommercetoolsDocuments(
@@ -81,5 +103,7 @@ export function loadCommercetoolsDocuments(
     updateOrderInStore: load('updateOrderInStore'),
     orderByNumberInStore: load('orderByNumberInStore'),
     orderByIdInStore: load('orderByIdInStore'),
+    ordersWhere: load('ordersWhere'),
+    ordersWhereInStore: load('ordersWhereInStore'),
   };
 }

@@ -5,6 +5,7 @@
  * After a conflict the caller also refreshes what it wants (`refreshDesired`): the other writer may have been another
  * instance of this connector applying a newer status, which an older desired state must not overwrite.
  */
+import type { CallOptions } from '../downstream/graphql.js';
 import { RetryableError } from '../errors.js';
 import type { CommercetoolsClient, CtOrder, OrderLocator, OrderTarget } from './client.js';
 import { describeTarget, type CtTarget } from './credentials.js';
@@ -40,6 +41,11 @@ export interface SyncOrderOptions {
   readonly onConflict?: (attempt: number, currentVersion: number | undefined) => void;
   /** Called after every conflict, before the re-read (the handler re-fetches the Fluent order). */
   readonly refreshDesired?: () => Promise<void>;
+  /**
+   * Reads the order before a write or to confirm nothing changes: the batched read (order-reads.ts). Default
+   * `client.findOrder`. A re-read after a conflict always goes to `client.findOrder` at once, without a batch window.
+   */
+  readonly read?: (target: CtTarget, locator: OrderLocator, call: CallOptions) => Promise<CtOrder | null>;
 }
 
 export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> {
@@ -48,11 +54,15 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
   const maxConflicts = options.conflictRetries ?? 3;
   let conflicts = 0;
   let fromCache = true;
+  let afterConflict = false;
   let order: CtOrder | null | undefined = cache?.get(cacheKey);
   for (;;) {
     if (!order) {
       fromCache = false;
-      order = await client.findOrder(target, locator, call);
+      order =
+        afterConflict || !options.read
+          ? await client.findOrder(target, locator, call)
+          : await options.read(target, locator, call);
       if (!order) {
         cache?.delete(cacheKey);
         return { kind: 'not-found', conflicts };
@@ -86,6 +96,7 @@ export async function syncOrder(options: SyncOrderOptions): Promise<SyncResult> 
     // Conflict: someone (another writer, or our stale cache) changed the order; re-read and recompute — against a
     // fresh desired state too, since that writer may have applied a newer status than the one we hold.
     await options.refreshDesired?.();
+    afterConflict = true;
     if (fromCache) {
       // A stale cache entry is expected after other writers; it does not count against the bound.
       order = undefined;

@@ -25,9 +25,24 @@ export interface ReadCoalescerOptions<K, V> {
     tenant: string,
     keys: readonly K[],
     signal: AbortSignal,
+    batch: BatchContext,
   ) => Promise<ReadonlyMap<string, V | null | Error>>;
   /** Called once per batch sent (metrics: batch size histogram). Must not throw: an error fails the batch. */
   readonly onBatch?: (tenant: string, size: number) => void;
+}
+
+/** What a batch knows of the reads it serves. */
+export interface BatchContext {
+  /**
+   * The correlation ids the reads of the batch were given, distinct, in arrival order (reads without one add none). A
+   * batch serving one record can send that record's id downstream; one serving many sends an id of its own.
+   */
+  readonly correlationIds: readonly string[];
+}
+
+/** The id to send downstream for a batch: its one record's, or undefined (the client generates one) for several. */
+export function soleCorrelationId(batch: BatchContext): string | undefined {
+  return batch.correlationIds.length === 1 ? batch.correlationIds[0] : undefined;
 }
 
 /**
@@ -56,6 +71,7 @@ class Batch<K, V> {
   /** Distinct keys by id that at least one read still waits for. */
   private readonly waited = new Map<string, WaitedKey<K>>();
   private readers = 0;
+  private readonly correlationIds = new Set<string>();
   private flushed = false;
   private readonly aborter = new AbortController();
   // Keyed by key id, so DataLoader's results line up with the ids `loadBatch` answers with.
@@ -91,7 +107,8 @@ class Batch<K, V> {
     return this.waited.size;
   }
 
-  add(id: string, key: K): Promise<V | null> {
+  add(id: string, key: K, correlationId: string | undefined): Promise<V | null> {
+    if (correlationId !== undefined) this.correlationIds.add(correlationId);
     const entry = this.waited.get(id);
     if (entry) entry.readers += 1;
     else this.waited.set(id, { key, readers: 1 });
@@ -125,7 +142,8 @@ class Batch<K, V> {
     // Every read aborted before the window ended and has been rejected already: nothing to fetch.
     if (keys.length === 0) return ids.map(() => abortedError(name, undefined));
     onBatch?.(this.tenant, keys.length);
-    const results: unknown = await loadBatch(this.tenant, keys, this.aborter.signal);
+    const context: BatchContext = { correlationIds: [...this.correlationIds] };
+    const results: unknown = await loadBatch(this.tenant, keys, this.aborter.signal, context);
     if (!(results instanceof Map)) {
       // The type only: the value itself may hold downstream data.
       const got = Object.prototype.toString.call(results);
@@ -161,12 +179,15 @@ export class ReadCoalescer<K, V> {
     this.keyId = options.keyId ?? String;
   }
 
-  /** One read. Resolves with the value or null; rejects with the batch's error or the key's own Error. */
-  load(tenant: string, key: K, signal?: AbortSignal): Promise<V | null> {
+  /**
+   * One read. Resolves with the value or null; rejects with the batch's error or the key's own Error. `correlationId`
+   * (e.g. the record's event id) reaches `loadBatch` in the batch's context.
+   */
+  load(tenant: string, key: K, signal?: AbortSignal, correlationId?: string): Promise<V | null> {
     if (signal?.aborted) return Promise.reject(abortedError(this.settings.name, signal.reason));
     const batch = this.openBatch(tenant);
     const id = this.keyId(key);
-    const result = batch.add(id, key);
+    const result = batch.add(id, key, correlationId);
     const read = signal ? this.abortable(result, signal, () => batch.leave(id)) : result;
     if (batch.size >= this.maxBatchSize) batch.flush();
     return read;

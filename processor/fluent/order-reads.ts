@@ -7,7 +7,7 @@
  * whose answer keeps today's meaning (not found, or the retailer mismatch that dead-letters the record).
  */
 import type { CallOptions } from '../downstream/graphql.js';
-import { ReadCoalescer } from '../downstream/read-coalescer.js';
+import { ReadCoalescer, soleCorrelationId } from '../downstream/read-coalescer.js';
 import type { FluentClient, FluentOrder } from './client.js';
 
 /** Which order a webhook is about: its id and/or ref (at least one). */
@@ -35,7 +35,8 @@ export class FluentOrderReads {
           name: 'fluent orders(ref)',
           windowMs: batch.windowMs,
           maxBatchSize: batch.maxSize,
-          loadBatch: async (_tenant, refs, signal) => byRef(await client.ordersByRefs(refs, { signal })),
+          loadBatch: async (_tenant, refs, signal, batch) =>
+            byRef(await client.ordersByRefs(refs, { signal, correlationId: soleCorrelationId(batch) })),
           onBatch: (_tenant, size) => options.onBatch?.(size),
         })
       : undefined;
@@ -48,7 +49,7 @@ export class FluentOrderReads {
     call: CallOptions = {},
   ): Promise<FluentOrder | null> {
     if (!this.coalescer || reference.ref === undefined) return this.single(reference, call);
-    const sameRef = await this.coalescer.load(this.options.tenant, reference.ref, call.signal);
+    const sameRef = await this.coalescer.load(this.options.tenant, reference.ref, call.signal, call.correlationId);
     if (!sameRef || sameRef.length === 0) return null;
     const candidates = sameRef.filter(
       (order) =>

@@ -185,6 +185,8 @@ export const orderStatusEnvSchema = z
     CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT: text(),
     CT_GRAPHQL_ORDER_BY_NUMBER_IN_STORE_DOCUMENT: text(),
     CT_GRAPHQL_ORDER_BY_ID_IN_STORE_DOCUMENT: text(),
+    CT_GRAPHQL_ORDERS_WHERE_DOCUMENT: text(),
+    CT_GRAPHQL_ORDERS_WHERE_IN_STORE_DOCUMENT: text(),
     CT_GRAPHQL_SCHEMA_FILE: text(),
     ORDER_CORRELATION: oneOf(CORRELATION_STRATEGIES, 'orderNumber'),
     ORDER_CORRELATION_PREFIX: list(),
@@ -349,6 +351,8 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
         updateOrderInStore: e.CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT,
         orderByNumberInStore: e.CT_GRAPHQL_ORDER_BY_NUMBER_IN_STORE_DOCUMENT,
         orderByIdInStore: e.CT_GRAPHQL_ORDER_BY_ID_IN_STORE_DOCUMENT,
+        ordersWhere: e.CT_GRAPHQL_ORDERS_WHERE_DOCUMENT,
+        ordersWhereInStore: e.CT_GRAPHQL_ORDERS_WHERE_IN_STORE_DOCUMENT,
       },
       // Every commercetools document is validated at start; the official schema ships with the connector.
       schemaFile: e.CT_GRAPHQL_SCHEMA_FILE ?? BUNDLED_CT_SCHEMA_PATH,

@@ -17,6 +17,7 @@ import {
 import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
 import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
 import { CommercetoolsTenancy, describeTarget } from '../../commercetools/credentials.js';
+import type { CtOrderReads } from '../../commercetools/order-reads.js';
 import { syncOrder } from '../../commercetools/orders.js';
 import type { OrderVersionCache } from '../../commercetools/version-cache.js';
 import type { FluentClient, FluentOrder } from '../../fluent/client.js';
@@ -65,6 +66,8 @@ export interface OrderStatusHandlerDeps {
   readonly fluent: FluentClient;
   /** Fluent order reads, coalesced across records (index.ts). Default: single reads through `fluent`. */
   readonly fluentOrders?: FluentOrderReads;
+  /** commercetools order reads, coalesced across records (index.ts). Default: single reads through `commercetools`. */
+  readonly ctOrders?: CtOrderReads;
   readonly commercetools: CommercetoolsClient;
   /** Keyed by retailerId. */
   readonly settings: TtlCache<RetailerSettings>;
@@ -153,6 +156,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
   const tenancy = new CommercetoolsTenancy(config.commercetools);
   const progressions = config.progressions ?? DEFAULT_PROGRESSIONS;
   const fluentOrders = deps.fluentOrders ?? new FluentOrderReads({ client: deps.fluent, tenant: 'fluent' });
+  const { ctOrders } = deps;
 
   const notFound = (ctx: HandlerContext, what: string): ConnectorError => {
     const details = { attempt: ctx.attempt, maxAttempts: config.orderNotFoundMaxAttempts };
@@ -210,6 +214,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     };
     const result = await syncOrder({
       client: deps.commercetools,
+      read: ctOrders ? (where, which, call) => ctOrders.find(where, which, call) : undefined,
       target,
       locator,
       cacheKey,

@@ -8,6 +8,7 @@ import type { MessageHandler } from '../../handler.js';
 import type { ExtensionPoints } from '../../plugins.js';
 import { CommercetoolsClient } from '../../commercetools/client.js';
 import { loadCommercetoolsDocuments } from '../../commercetools/documents.js';
+import { CtOrderReads } from '../../commercetools/order-reads.js';
 import { OrderVersionCache } from '../../commercetools/version-cache.js';
 import { HttpTransport } from '../../downstream/http.js';
 import { createFluentTokenCache } from '../../fluent/auth.js';
@@ -63,6 +64,7 @@ export function createOrderStatusHandler(options: OrderStatusHandlerOptions): Me
     config,
     fluent: clients.fluent,
     fluentOrders: clients.fluentOrders,
+    ctOrders: clients.ctOrders,
     commercetools: clients.commercetools,
     settings: retailerSettingsCache(clients.fluent, config, logger, metrics, options.now),
     orderFilter: createOrderFilter(config.orderFilter),
@@ -107,10 +109,16 @@ function downstreamClients(config: OrderStatusConfig, metrics: OrderStatusMetric
     tenant: `${config.fluent.baseUrl} ${config.fluent.username}`,
     onBatch: (size) => metrics.batch('fluent', 'orders(ref)', size),
   });
+  const ctOrders = new CtOrderReads({
+    source: commercetools,
+    batch: batch.enabled ? batch : undefined,
+    onBatch: (size) => metrics.batch('commercetools', 'orders query', size),
+  });
   return {
     fluent,
     fluentOrders,
     commercetools,
+    ctOrders,
     documentSources: [...Object.values(fluentDocuments), ...Object.values(ctDocuments)].map((d) => d.source),
     close: async () => {
       await Promise.all([fluentTransport.close(), ctTransport.close()]);

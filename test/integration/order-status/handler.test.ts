@@ -1,5 +1,5 @@
 /** The order-status handler against the Fluent and commercetools simulators (no Kafka). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -15,6 +15,7 @@ import {
 } from '../../../processor/errors.js';
 import type { MessageHandler } from '../../../processor/handler.js';
 import { createOrderStatusHandler } from '../../../processor/handlers/order-status/index.js';
+import { BUNDLED_FLUENT_SCHEMA_PATH } from '../../../processor/fluent/schema-file.js';
 import { startCommercetoolsSim, type CommercetoolsSim } from '../../../sim/commercetools/index.js';
 import { mappingSettingNames, startFluentSim, type FluentSim } from '../../../sim/fluent/index.js';
 import { eventually } from '../../support/kafka.js';
@@ -263,8 +264,17 @@ describe('order-status handler with the simulators', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fluent-override-'));
     const path = join(dir, 'order.graphql');
     writeFileSync(path, 'query Q($id: ID!) { orderById(id: $id) { id ref status customerNotes } }');
+    // The start-up check validates against the schema file it is given (e.g. Fluent's full schema): one with the
+    // field lets the document through, and the server, which has no such field, rejects it.
+    const schemaFile = join(dir, 'fluent.graphql');
+    const subset = readFileSync(BUNDLED_FLUENT_SCHEMA_PATH, 'utf8');
+    writeFileSync(schemaFile, subset.replace('type Order {', 'type Order {\n  customerNotes: String'));
     const base = handlerConfig(fluent, ct);
-    const { handler } = newHandler({ fluent: { ...base.fluent, documents: { orderById: path } } });
+    // Single reads: with batching on, orderById serves only the fallback of an ambiguous batch.
+    const { handler } = newHandler({
+      fluent: { ...base.fluent, documents: { orderById: path }, schemaFile },
+      batchReads: { enabled: false, windowMs: 2, maxSize: 100 },
+    });
     const error = await handler.handle(contextFor(orderWebhook(newOrder('BOOKED'), 'BOOKED'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/fluent orderById: the request was rejected .*customerNotes/);

@@ -101,6 +101,8 @@ describe('commercetools documents', () => {
       'updateOrderInStore',
       'orderByNumberInStore',
       'orderByIdInStore',
+      'ordersWhere',
+      'ordersWhereInStore',
     ]);
   });
 

@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ReadCoalescer,
+  soleCorrelationId,
   tenantKey,
+  type BatchContext,
   type ReadCoalescerOptions,
 } from '../../../../processor/downstream/read-coalescer.js';
 import {
@@ -271,6 +273,30 @@ describe('ReadCoalescer keys and results', () => {
         `fluent orders: loadBatch must resolve to a Map of key id → value, got ${got}`,
       );
     }
+  });
+});
+
+describe('ReadCoalescer correlation ids', () => {
+  it("hands loadBatch the distinct correlation ids of the batch's reads, so a one-record batch can send its id", async () => {
+    const contexts: BatchContext[] = [];
+    const load: LoadBatch = (_tenant, keys, _signal, batch) => {
+      contexts.push(batch);
+      return Promise.resolve(new Map(keys.map((key) => [key, key])));
+    };
+    const reads = coalescer(load);
+    const first = Promise.all([
+      reads.load('t', 'a', undefined, 'event-1'),
+      reads.load('t', 'a', undefined, 'event-2'),
+      reads.load('t', 'b', undefined, 'event-1'),
+      reads.load('t', 'c'),
+    ]);
+    await vi.advanceTimersByTimeAsync(5);
+    await first;
+    const second = reads.load('t', 'a', undefined, 'event-3');
+    await vi.advanceTimersByTimeAsync(5);
+    await second;
+    expect(contexts.map((c) => c.correlationIds)).toEqual([['event-1', 'event-2'], ['event-3']]);
+    expect(contexts.map((c) => soleCorrelationId(c))).toEqual([undefined, 'event-3']);
   });
 });
 
