@@ -3,8 +3,9 @@
  * order from Fluent *now*, apply the status rule (desired-state.ts: the current status's mapping in any direction,
  * else the webhook's own status only forward) through the cached settings, find the commercetools order and send one
  * `updateOrder` with only the changing actions. Per message: one Fluent order fetch (a second one before writing over
- * a commercetools version this process did not write, see freshness.ts), at most one commercetools read, one write.
- * A bad mapping value blocks only its own dimension: the others are written, then the record fails as CONFIGURATION.
+ * a commercetools version this process did not write, see freshness.ts), at most one commercetools read, one write;
+ * the reads join those of concurrently running records in one request per vendor and tenant (docs/architecture.md,
+ * "Batched reads"). A bad mapping value blocks only its own dimension: the others are written, then the record fails as CONFIGURATION.
  */
 import type { ErrorCode } from '../../../common/error-codes.js';
 import {
