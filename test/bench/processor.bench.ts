@@ -144,9 +144,10 @@ async function main(): Promise<void> {
   const variantName = (batchReads: boolean) => (batchReads ? 'batched' : 'unbatched');
   // The first case of a run is slower (the simulators in this process are not yet compiled, the broker's caches cold):
   // one small unmeasured case per variant keeps that cost off whichever variant would go first.
+  const warmups: ProcessorCaseResult[] = [];
   if (settings.warmupRecords > 0) {
     for (const batchReads of variants) {
-      await runCase(infra, {
+      const warmup = await runCase(infra, {
         ...mainCase,
         label: `warm-up ${variantName(batchReads)}`,
         records: settings.warmupRecords,
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
         profile: false,
         batchReads,
       });
+      warmups.push(warmup);
     }
   }
   // Rounds alternate the order (A B, B A, …) so a drift in the machine's load falls on both variants alike.
@@ -295,7 +297,8 @@ async function main(): Promise<void> {
   const svgFile = join(resultsDir, 'processor-concurrency.svg');
   if (sweep.length > 0) writeFileSync(svgFile, svg);
 
-  const failed = all.filter((r) => !r.correctness.ok);
+  // A warm-up's figures are not reported, but a wrong result in it still makes the run invalid.
+  const failed = [...warmups, ...all].filter((r) => !r.correctness.ok);
   const file = writeResult('processor', {
     benchmark: 'processor',
     at: new Date().toISOString(),
