@@ -19,7 +19,7 @@ import { webhookRoute } from './routes/webhook.js';
 import { useRequestTracing } from './tracing.js';
 
 export { WEBHOOK_PATH } from './routes/webhook.js';
-export { traceparentFor } from './traceparent.js';
+export { traceparentFor } from './tracing.js';
 
 export interface IngressDeps {
   producer: ProducerAdapter;

@@ -59,3 +59,11 @@ export function startProduceSpan(topic: string, incomingTraceparent: string | un
     attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic },
   });
 }
+
+/**
+ * A record header for a webhook produced outside a request span (the benchmarks' naive ingress): a new span continuing
+ * a valid incoming trace, else the root of a new trace.
+ */
+export function traceparentFor(incoming: string | undefined): string {
+  return startSpan('webhook', { kind: 'producer', parent: parseTraceparent(incoming) }).traceparent();
+}
