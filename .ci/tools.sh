@@ -4,6 +4,7 @@
 #   .tools/venv       Python venv with kubernetes-validate (ships the Kubernetes JSON schemas, validates offline)
 #   .tools/node24     Node 24 from the npm registry's `node` package (CI's node24 part, when the machine's is older)
 #   .tools/bin/promtool  Prometheus's rules checker, built from source like helm (checks the chart's PrometheusRule)
+#   .tools/bin/docker-compose  Docker Compose v2, built from source (test/deploy/compose.test.ts runs `config` only)
 # Idempotent: each tool is (re)installed only when missing or at another version. Nothing here is needed at test
 # time from the network; the tests only run the installed binaries.
 set -euo pipefail
@@ -18,11 +19,13 @@ root=$PWD/.tools
 mkdir -p "$root/bin"
 started=$SECONDS
 
+require_go() { command -v go >/dev/null || { echo "tools: Go is required to build $1" >&2; exit 1; }; }
+
 helm_version() { "$root/bin/helm" version --template '{{.Version}}' 2>/dev/null || true; }
 if [ "$(helm_version)" = "$HELM_VERSION" ]; then
   echo "tools: helm $HELM_VERSION already at .tools/bin/helm"
 else
-  command -v go >/dev/null || { echo "tools: Go is required to build helm (go install)" >&2; exit 1; }
+  require_go helm
   echo "tools: building helm $HELM_VERSION with $(go version) (a few minutes on 2 cores; cached afterwards)"
   t=$SECONDS
   # Same link-time settings as helm's release Makefile: without them `helm version` says "v3.22" and the default
@@ -53,7 +56,7 @@ fi
 if [ -x "$root/bin/promtool" ] && [ "$(cat "$root/bin/promtool.version" 2>/dev/null)" = "$PROMTOOL_MODULE_VERSION" ]; then
   echo "tools: promtool $PROMTOOL_MODULE_VERSION already at .tools/bin/promtool"
 else
-  command -v go >/dev/null || { echo "tools: Go is required to build promtool (go install)" >&2; exit 1; }
+  require_go promtool
   echo "tools: building promtool $PROMTOOL_MODULE_VERSION (a few minutes on 2 cores; cached afterwards)"
   t=$SECONDS
   GOBIN="$root/bin" go install -trimpath "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION"
@@ -71,7 +74,7 @@ if docker compose version >/dev/null 2>&1; then
 elif [ -x "$root/bin/docker-compose" ] && [ "$(compose_version)" = "$COMPOSE_VERSION" ]; then
   echo "tools: docker-compose $COMPOSE_VERSION already at .tools/bin/docker-compose"
 else
-  command -v go >/dev/null || { echo "tools: Go is required to build docker-compose" >&2; exit 1; }
+  require_go docker-compose
   echo "tools: building docker-compose $COMPOSE_VERSION (several minutes on 2 cores; cached afterwards)"
   t=$SECONDS
   src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
@@ -100,27 +103,5 @@ else
   [ "$("$node24" --version 2>/dev/null)" = "v$NODE24_VERSION" ] || { echo "tools: Node 24 install failed" >&2; exit 1; }
 fi
 
-# Docker Compose v2 for `docker compose config` in test/deploy/compose.test.ts (no engine needed), unless the docker
-# CLI has the plugin. Built from the module source: `go install` refuses modules with replace/exclude directives.
-COMPOSE_VERSION=v2.40.3
-compose_version() { cat "$root/bin/docker-compose.version" 2>/dev/null || true; }
-if docker compose version >/dev/null 2>&1; then
-  echo "tools: docker compose plugin present; no standalone build needed"
-elif [ -x "$root/bin/docker-compose" ] && [ "$(compose_version)" = "$COMPOSE_VERSION" ]; then
-  echo "tools: docker-compose $COMPOSE_VERSION already at .tools/bin/docker-compose"
-else
-  command -v go >/dev/null || { echo "tools: Go is required to build docker-compose" >&2; exit 1; }
-  echo "tools: building docker-compose $COMPOSE_VERSION (several minutes on 2 cores; cached afterwards)"
-  t=$SECONDS
-  src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
-  [ -n "$src" ] || { echo "tools: cannot download github.com/docker/compose/v2@$COMPOSE_VERSION" >&2; exit 1; }
-  # The module cache is read-only and the build may update go.sum: build a writable copy.
-  work=$(mktemp -d)
-  cp -r "$src/." "$work" && chmod -R u+w "$work"
-  (cd "$work" && GOFLAGS=-mod=mod go build -trimpath -o "$root/bin/docker-compose" ./cmd)
-  rm -rf "$work"
-  echo "$COMPOSE_VERSION" > "$root/bin/docker-compose.version"
-  echo "tools: docker-compose $COMPOSE_VERSION built in $((SECONDS - t))s"
-fi
 
 echo "tools: ready in $((SECONDS - started))s"
