@@ -16,10 +16,10 @@ import {
   type ConnectorError,
 } from '../../errors.js';
 import type { HandlerContext, HandlerOutcome, MessageHandler } from '../../handler.js';
-import type { CommercetoolsClient, CtOrder } from '../../commercetools/client.js';
-import { CommercetoolsTenancy, describeTarget } from '../../commercetools/credentials.js';
+import type { CommercetoolsClient, CtOrder, OrderLocator } from '../../commercetools/client.js';
+import { CommercetoolsTenancy, describeTarget, type CtTarget } from '../../commercetools/credentials.js';
 import type { CtOrderReads } from '../../commercetools/order-reads.js';
-import { syncOrder } from '../../commercetools/orders.js';
+import { syncOrder, type SyncResult } from '../../commercetools/orders.js';
 import type { OrderVersionCache } from '../../commercetools/version-cache.js';
 import type { FluentClient, FluentOrder } from '../../fluent/client.js';
 import { FluentOrderReads } from '../../fluent/order-reads.js';
@@ -30,10 +30,10 @@ import type { OrderStatusConfig } from './config.js';
 import type { ExtraActionHooks } from './extension.js';
 import { locateOrder, locatorKey } from './correlation.js';
 import { filteredOutcome, outcomeLabel, webhookOrderFacts, type OrderFilter } from './order-filter.js';
-import { desiredStates, isEmptyPlan, planStatus, type StatusEvent } from './desired-state.js';
+import { desiredStates, isEmptyPlan, planStatus, type StatusEvent, type StatusPlan } from './desired-state.js';
 import { FluentFreshness } from './freshness.js';
 import type { DesiredStates, MappingProblem, StatusMappings } from './mapping.js';
-import { DEFAULT_PROGRESSIONS } from './progressions.js';
+import { DEFAULT_PROGRESSIONS, type Progressions } from './progressions.js';
 import type { OrderStatusMetrics } from './metrics.js';
 
 export const ORDER_STATUS_HANDLER_NAME = 'order-status';
@@ -152,22 +152,114 @@ function mappingError(problems: readonly MappingProblem[], applied: readonly Ord
   );
 }
 
+/** The record's Fluent order as last fetched, and the status plan it gives; fetched again when freshness asks. */
+class FluentView {
+  plan: StatusPlan;
+
+  constructor(
+    public order: FluentOrder,
+    private readonly fetch: () => Promise<FluentOrder>,
+    private readonly mappings: StatusMappings,
+    private readonly payload: HandlerContext['payload'],
+  ) {
+    this.plan = planStatus(mappings, statusEventOf(payload, order));
+  }
+
+  async refetch(): Promise<void> {
+    this.order = await this.fetch();
+    this.plan = planStatus(this.mappings, statusEventOf(this.payload, this.order));
+  }
+}
+
+/** A missing order: retried while attempts remain (it may be created late), then final (dead-lettered). */
+function notFoundError(ctx: HandlerContext, what: string, maxAttempts: number): ConnectorError {
+  const details = { attempt: ctx.attempt, maxAttempts };
+  return ctx.attempt < maxAttempts
+    ? new OrderNotFoundError(`${what} not found (attempt ${ctx.attempt} of ${maxAttempts}; will retry)`, { details })
+    : new OrderNotFoundFinalError(`${what} not found after ${ctx.attempt} attempts`, { details });
+}
+
+/** What writing a record's states needs of the handler: its dependencies and their defaults. */
+interface WriteParts {
+  readonly deps: OrderStatusHandlerDeps;
+  readonly progressions: Progressions;
+  readonly ctOrders: CtOrderReads | undefined;
+}
+
+/** The partner hooks in force: plugins register theirs until the processor starts, after the handler is built. */
+function hooksInForce(deps: OrderStatusHandlerDeps): ExtraActionHooks | undefined {
+  return deps.extraActions?.size ? deps.extraActions : undefined;
+}
+
+/** Brings the commercetools order to the states `fluent` plans (orders.ts), re-fetching Fluent when freshness asks. */
+function writeStates(
+  parts: WriteParts,
+  ctx: HandlerContext,
+  fluent: FluentView,
+  target: CtTarget,
+  locator: OrderLocator,
+): Promise<SyncResult> {
+  const { deps, progressions, ctOrders } = parts;
+  const extraActions = hooksInForce(deps);
+  const { config, metrics } = deps;
+  const { projectKey } = target;
+  const cacheKey = locatorKey(projectKey, locator);
+  const freshness = new FluentFreshness(deps.versions?.get(cacheKey)?.version);
+  let desired: DesiredStates = {};
+  const statusActionsFor = (ctOrder: CtOrder) => {
+    desired = desiredStates(fluent.plan, progressions, ctOrder);
+    return statusActions(desired, ctOrder);
+  };
+  return syncOrder({
+    client: deps.commercetools,
+    read: ctOrders ? (where, which, call) => ctOrders.find(where, which, call) : undefined,
+    target,
+    locator,
+    cacheKey,
+    cache: deps.versions,
+    conflictRetries: config.conflictRetries,
+    signal: ctx.signal,
+    correlationId: ctx.record.id,
+    onConflict: (attempt, currentVersion) => {
+      metrics.conflict();
+      ctx.logger.debug({ attempt, currentVersion, projectKey }, 'commercetools conflict; re-reading the order');
+    },
+    // The other writer may have been another instance applying a newer Fluent status (e.g. during a rebalance):
+    // recompute from what Fluent reports now — fetched after the re-read (freshness.ts), never before it.
+    refreshDesired: () => {
+      freshness.conflict();
+      return Promise.resolve();
+    },
+    actionsFor: async (ctOrder) => {
+      let actions = statusActionsFor(ctOrder);
+      if (freshness.mustRefetch(ctOrder.version, actions.length > 0 || extraActions !== undefined)) {
+        await fluent.refetch();
+        freshness.refetched(ctOrder.version);
+        actions = statusActionsFor(ctOrder);
+      }
+      if (!extraActions) return actions;
+      const extra = await extraActions.actionsFor({
+        ctx,
+        fluentOrder: fluent.order,
+        ctOrder,
+        projectKey,
+        desired,
+        statusActions: actions,
+      });
+      return [...actions, ...extra];
+    },
+  });
+}
+
 export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
   const { config, metrics } = deps;
   const tenancy = new CommercetoolsTenancy(config.commercetools);
   const progressions = config.progressions ?? DEFAULT_PROGRESSIONS;
   const fluentOrders = deps.fluentOrders ?? new FluentOrderReads({ client: deps.fluent, tenant: 'fluent' });
   const { ctOrders } = deps;
+  const parts: WriteParts = { deps, progressions, ctOrders };
 
-  const notFound = (ctx: HandlerContext, what: string): ConnectorError => {
-    const details = { attempt: ctx.attempt, maxAttempts: config.orderNotFoundMaxAttempts };
-    return ctx.attempt < config.orderNotFoundMaxAttempts
-      ? new OrderNotFoundError(
-          `${what} not found (attempt ${ctx.attempt} of ${config.orderNotFoundMaxAttempts}; will retry)`,
-          { details },
-        )
-      : new OrderNotFoundFinalError(`${what} not found after ${ctx.attempt} attempts`, { details });
-  };
+  const notFound = (ctx: HandlerContext, what: string) => notFoundError(ctx, what, config.orderNotFoundMaxAttempts);
 
   async function handle(ctx: HandlerContext): Promise<HandlerOutcome> {
     const { payload, signal } = ctx;
@@ -188,83 +280,35 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     const [firstFetch, settings] = await Promise.all([fetchFluentOrder(), deps.settings.get(payload.retailerId)]);
     const excludedByOrder = deps.orderFilter?.exclusion(firstFetch);
     if (excludedByOrder) return filteredOutcome(excludedByOrder);
-    let fluentOrder = firstFetch;
-    let plan = planStatus(settings.mappings, statusEventOf(payload, fluentOrder));
-    const extraActions = deps.extraActions?.size ? deps.extraActions : undefined;
-    if (isEmptyPlan(plan) && !extraActions) {
-      if (plan.problems.length > 0) throw mappingError(plan.problems, []);
-      return { status: 'skipped', detail: `Fluent status ${fluentOrder.status} is not mapped` };
+    const fluent = new FluentView(firstFetch, fetchFluentOrder, settings.mappings, payload);
+    if (isEmptyPlan(fluent.plan) && !hooksInForce(deps)) {
+      if (fluent.plan.problems.length > 0) throw mappingError(fluent.plan.problems, []);
+      return { status: 'skipped', detail: `Fluent status ${fluent.order.status} is not mapped` };
     }
     const account = accountTargetFor(
       settings.accountMappingName,
       settings.accountMapping,
       payload.accountId,
-      fluentOrder.retailer?.id ?? payload.retailerId,
+      fluent.order.retailer?.id ?? payload.retailerId,
       config.commercetools.projectKey,
     );
     // Credentials per project (credentials.ts); a project without any is this retailer's configuration error.
     const target = tenancy.target(account.projectKey, account.storeKey);
-    const { projectKey } = target;
-    const locator = locateOrder(config.correlation, fluentOrder);
-    const cacheKey = locatorKey(projectKey, locator);
-    const freshness = new FluentFreshness(deps.versions?.get(cacheKey)?.version);
-    let desired: DesiredStates = {};
-    const statusActionsFor = (ctOrder: CtOrder) => {
-      desired = desiredStates(plan, progressions, ctOrder);
-      return statusActions(desired, ctOrder);
-    };
-    const result = await syncOrder({
-      client: deps.commercetools,
-      read: ctOrders ? (where, which, call) => ctOrders.find(where, which, call) : undefined,
-      target,
-      locator,
-      cacheKey,
-      cache: deps.versions,
-      conflictRetries: config.conflictRetries,
-      signal,
-      correlationId: ctx.record.id,
-      onConflict: (attempt, currentVersion) => {
-        metrics.conflict();
-        ctx.logger.debug({ attempt, currentVersion, projectKey }, 'commercetools conflict; re-reading the order');
-      },
-      // The other writer may have been another instance applying a newer Fluent status (e.g. during a rebalance):
-      // recompute from what Fluent reports now — fetched after the re-read (freshness.ts), never before it.
-      refreshDesired: () => {
-        freshness.conflict();
-        return Promise.resolve();
-      },
-      actionsFor: async (ctOrder) => {
-        let actions = statusActionsFor(ctOrder);
-        if (freshness.mustRefetch(ctOrder.version, actions.length > 0 || extraActions !== undefined)) {
-          fluentOrder = await fetchFluentOrder();
-          plan = planStatus(settings.mappings, statusEventOf(payload, fluentOrder));
-          freshness.refetched(ctOrder.version);
-          actions = statusActionsFor(ctOrder);
-        }
-        if (!extraActions) return actions;
-        const extra = await extraActions.actionsFor({
-          ctx,
-          fluentOrder,
-          ctOrder,
-          projectKey,
-          desired,
-          statusActions: actions,
-        });
-        return [...actions, ...extra];
-      },
-    });
+    const locator = locateOrder(config.correlation, fluent.order);
+    const result = await writeStates(parts, ctx, fluent, target, locator);
     const where = `commercetools order ${locator.by}=${locator.value} (${describeTarget(target)})`;
     if (result.kind === 'not-found') throw notFound(ctx, where);
     // The valid dimensions are written; the record still fails so that a replay after the fix completes it.
-    if (plan.problems.length > 0) throw mappingError(plan.problems, result.kind === 'applied' ? result.actions : []);
+    const { problems } = fluent.plan;
+    if (problems.length > 0) throw mappingError(problems, result.kind === 'applied' ? result.actions : []);
     if (result.kind === 'unchanged') {
-      return { status: 'skipped', detail: `${where} already matches Fluent status ${fluentOrder.status}` };
+      return { status: 'skipped', detail: `${where} already matches Fluent status ${fluent.order.status}` };
     }
     ctx.logger.debug(
       {
-        projectKey,
+        projectKey: target.projectKey,
         orderId: result.order.id,
-        fluentStatus: fluentOrder.status,
+        fluentStatus: fluent.order.status,
         actions: result.actions,
         conflicts: result.conflicts,
       },
@@ -272,7 +316,7 @@ export function createHandler(deps: OrderStatusHandlerDeps): MessageHandler {
     );
     return {
       status: 'applied',
-      detail: `${where}: ${result.actions.map((a) => Object.keys(a)[0]).join(', ')} for Fluent status ${fluentOrder.status}`,
+      detail: `${where}: ${result.actions.map((a) => Object.keys(a)[0]).join(', ')} for Fluent status ${fluent.order.status}`,
     };
   }
 
