@@ -81,6 +81,7 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
   INGRESS_BATCH_MAX_SIZE: int({ default: 500, min: 1, max: 10_000 }),
   INGRESS_BATCH_MAX_IN_FLIGHT: int({ default: 2, min: 1, max: 64 }),
   INGRESS_PRODUCE_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 120_000 }),
+  INGRESS_IDEMPOTENT_PRODUCE: bool(false),
   INGRESS_MAX_QUEUED_BYTES: int({ default: 64 * 1_048_576, min: 1_048_576, max: 4_096 * 1_048_576 }),
   INGRESS_DEDUP_MAX_ENTRIES: int({ default: 100_000, min: 0, max: 10_000_000 }),
   INGRESS_DEDUP_TTL_MS: int({ default: 600_000, min: 1_000, max: 86_400_000 }),
@@ -126,6 +127,11 @@ export interface IngressConfig {
      * setting bounds the request time when Kafka is down.
      */
     readonly produceTimeoutMs: number;
+    /**
+     * Idempotent produce (ingress/kafka.ts): exactly once on the topic across broker failover, at about half the
+     * throughput with KafkaJS 2.2.4 (test/reliability/README.md, "Exactly once on the topic"); default false.
+     */
+    readonly idempotent: boolean;
     /**
      * Bytes of records waiting for a produce call, default 64 MiB (about the 20,000-record count bound at 3 KB each,
      * well inside the chart's 512 MiB limit); beyond it webhooks are answered 503 OVERLOADED.
@@ -178,6 +184,7 @@ export function loadIngressConfig(env: NodeJS.ProcessEnv = process.env): Ingress
       maxBatchSize: parsed.INGRESS_BATCH_MAX_SIZE,
       maxInFlight: parsed.INGRESS_BATCH_MAX_IN_FLIGHT,
       produceTimeoutMs: parsed.INGRESS_PRODUCE_TIMEOUT_MS,
+      idempotent: parsed.INGRESS_IDEMPOTENT_PRODUCE,
       maxQueuedBytes: parsed.INGRESS_MAX_QUEUED_BYTES,
       maxMessageBytes: parsed.KAFKA_MAX_MESSAGE_BYTES,
     },

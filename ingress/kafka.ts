@@ -5,7 +5,7 @@
  * Timeouts are short on purpose: the ingress must answer Fluent within seconds (503 + Retry-After lets Fluent retry),
  * so one produce request may not sit in KafkaJS's default retry loop for half a minute.
  *
- * Idempotent produce (the default): the broker drops a batch it already wrote when the producer sends it again with the
+ * Idempotent produce (`idempotent: true`, INGRESS_IDEMPOTENT_PRODUCE): the broker drops a batch it already wrote when the producer sends it again with the
  * same producer id and sequence numbers, so a retry after a lost acks=all reply (a broker killed, a leader election)
  * writes nothing twice. KafkaJS 2.2.4's idempotent producer loses acknowledged records unless it is driven with care
  * (test/reliability/README.md, "Exactly once on the topic"), which is what this file does:
@@ -49,7 +49,7 @@ export interface KafkaAdapterOptions {
   connectionTimeoutMs?: number;
   /** Client-level retries for one produce request (default 2; the batcher bounds the answer time anyway). */
   retries?: number;
-  /** Idempotent produce (default true); false = plain acks=all produce, where a retry may write a record twice. */
+  /** Idempotent produce (default false: plain acks=all produce, where a retry may write a record twice). */
   idempotent?: boolean;
   /** Idempotent only: how long a partition's records are sent again while their outcome is unknown (default 30 s). */
   retryForMs?: number;
@@ -120,7 +120,7 @@ export function createKafkaAdapter(config: ConnectionConfig['kafka'], options: K
       ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}),
     });
 
-  if (options.idempotent === false) {
+  if (options.idempotent !== true) {
     const producer = newProducer(false);
     return {
       connect: () => producer.connect(),

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   // A produce batch still waiting for its turn when its webhooks' deadline passes is dropped unsent (ingress/kafka.ts).
   const producer = createKafkaAdapter(config.connection.kafka, {
     logger,
+    idempotent: config.batch.idempotent,
     startWithinMs: config.batch.produceTimeoutMs,
   });
   const serde = new WebhookSerde(createRegistry(config.connection.registry), {

@@ -77,6 +77,7 @@ describe.each(['leader', 'controller'] as const)(
           FLUENT_HTTP_TIMEOUT: '1500ms',
           CT_HTTP_TIMEOUT: '1500ms',
           INGRESS_PRODUCE_TIMEOUT_MS: '3000',
+          INGRESS_IDEMPOTENT_PRODUCE: 'true',
           PROCESSOR_CONCURRENCY: '64',
         },
       });

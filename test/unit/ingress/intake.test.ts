@@ -21,6 +21,7 @@ const config: IntakeConfig = {
     maxBatchSize: 500,
     maxInFlight: 2,
     produceTimeoutMs: 5_000,
+    idempotent: false,
     maxMessageBytes: 1_000_000,
     maxQueuedBytes: 64 * 1_048_576,
   },
