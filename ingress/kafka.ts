@@ -55,6 +55,11 @@ export interface KafkaAdapterOptions {
   retryForMs?: number;
   /** Idempotent only: a batch not started this long after `send()` fails unsent (default: the request timeout). */
   startWithinMs?: number;
+  /**
+   * Idempotent only: producers the partitions are spread over, partition p on producer p mod this (default 12, the
+   * partition count `fc-connector topics create` gives): fewer means a batch's requests to a broker queue.
+   */
+  producers?: number;
 }
 
 /** KafkaJS errors after which the producer id's sequence numbers on the broker no longer match ours. */
@@ -141,6 +146,7 @@ export function createKafkaAdapter(config: ConnectionConfig['kafka'], options: K
     retryForMs: options.retryForMs ?? 30_000,
     startWithinMs: options.startWithinMs ?? requestTimeoutMs,
     logger: options.logger,
+    producers: options.producers ?? 12,
   });
   return {
     connect: () => idempotent.connect(),
@@ -176,6 +182,8 @@ export interface IdempotentSenderOptions {
   retryForMs: number;
   startWithinMs: number;
   logger: Logger;
+  /** Producers (each its own producer id, sequence numbers and connections); partition p is sent by p mod producers. */
+  producers?: number;
 }
 
 /** A connected producer with its own producer id (and so its own sequence numbers). */
@@ -184,85 +192,169 @@ interface Session {
   readonly connected: Promise<void>;
 }
 
+/** One producer and the partitions it owns (p mod lanes); at most one batch in flight on it. */
+interface Lane {
+  readonly index: number;
+  session: Session | undefined;
+  busy: boolean;
+}
+
+/** A batch split by lane, then by partition, waiting until every lane it needs is free. */
+interface WaitingBatch {
+  readonly topic: string;
+  /** lane index → that lane's records, one array per partition. */
+  readonly parts: Map<number, Message[][]>;
+  readonly queuedAt: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** Partition counts are refreshed this often, like KafkaJS's own metadata (metadataMaxAge). */
 const PARTITION_COUNT_MAX_AGE_MS = 300_000;
 
-/** Idempotent produce driven safely (see the file comment); exported for its unit tests. */
+/**
+ * Idempotent produce driven safely (see the file comment); exported for its unit tests.
+ *
+ * KafkaJS holds a per-broker lock for the whole of an idempotent request, so one producer sends a batch's partitions
+ * one round trip after another. Partitions are therefore spread over several producers ("lanes"), each with its own
+ * lock and producer id: a batch's per-partition requests run in parallel while every partition still has at most one
+ * request in flight. A batch starts only when all its lanes are free (first come, first served per lane), so it is
+ * sent whole or dropped whole at its start deadline; a lane is freed as soon as its own part has settled.
+ */
 export class IdempotentSender {
-  private session: Session | undefined;
-  /** The batch in progress; the next one starts when it settles (see the file comment). */
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly lanes: Lane[];
+  private waiting: WaitingBatch[] = [];
+  /** Batches not settled yet, so disconnect() can wait for them. */
+  private readonly outstanding = new Set<Promise<void>>();
+  /** Splits run in send() order, so batches queue in the order they were handed over. */
+  private splitting: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, { count: number; at: number }>();
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private closed = false;
 
-  constructor(private readonly options: IdempotentSenderOptions) {}
+  constructor(private readonly options: IdempotentSenderOptions) {
+    const count = Math.max(1, options.producers ?? 1);
+    this.lanes = Array.from({ length: count }, (_, index) => ({ index, session: undefined, busy: false }));
+  }
 
+  /** Connects the first producer (the broker is reachable and accepts us); the others connect on first use. */
   async connect(): Promise<void> {
-    await this.current().connected;
+    await this.current(this.lanes[0]!).connected;
   }
 
   send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     const queuedAt = performance.now();
-    const batch = this.turn.then(() => {
-      const waited = performance.now() - queuedAt;
-      if (waited > this.options.startWithinMs) {
-        throw new ConnectorError(
-          'PRODUCE_DEADLINE',
-          `produce not started within ${this.options.startWithinMs} ms (waited ${Math.round(waited)} ms behind an earlier batch); nothing was sent`,
-        );
-      }
-      return this.produce(topic, messages);
+    const split = this.splitting.then(() => this.split(topic, messages));
+    this.splitting = split.catch(() => undefined);
+    const batch = new Promise<void>((resolve, reject) => {
+      split.then((parts) => {
+        this.waiting.push({ topic, parts, queuedAt, resolve, reject });
+        this.startWhatCan();
+      }, reject);
     });
-    this.turn = batch.catch(() => undefined);
+    this.outstanding.add(batch);
+    const forget = () => this.outstanding.delete(batch);
+    batch.then(forget, forget);
     return batch;
   }
 
   async disconnect(): Promise<void> {
     this.closed = true;
-    await this.turn;
-    const session = this.session;
-    this.session = undefined;
-    if (session) await session.producer.disconnect();
+    await Promise.allSettled([...this.outstanding]);
+    const sessions = this.lanes.flatMap((lane) => (lane.session ? [lane.session] : []));
+    for (const lane of this.lanes) lane.session = undefined;
+    await Promise.allSettled(sessions.map((session) => session.producer.disconnect()));
   }
 
-  private current(): Session {
+  /**
+   * Starts, in arrival order, every waiting batch whose lanes are all free and not wanted by an earlier waiting batch
+   * (so a lane serves its batches first come, first served); fails unsent those that waited past `startWithinMs`.
+   */
+  private startWhatCan(): void {
+    const now = performance.now();
+    const wanted = new Set<number>();
+    this.waiting = this.waiting.filter((batch) => {
+      const waited = now - batch.queuedAt;
+      if (waited > this.options.startWithinMs) {
+        batch.reject(
+          new ConnectorError(
+            'PRODUCE_DEADLINE',
+            `produce not started within ${this.options.startWithinMs} ms (waited ${Math.round(waited)} ms behind an earlier batch); nothing was sent`,
+          ),
+        );
+        return false;
+      }
+      const lanes = [...batch.parts.keys()];
+      if (lanes.every((l) => !this.lanes[l]!.busy && !wanted.has(l))) {
+        for (const l of lanes) this.lanes[l]!.busy = true;
+        // On the next microtask: produce() may free lanes at once, which would re-enter this scan.
+        void Promise.resolve()
+          .then(() => this.produce(batch))
+          .then(batch.resolve, batch.reject);
+        return false;
+      }
+      for (const l of lanes) wanted.add(l);
+      return true;
+    });
+  }
+
+  private free(lane: Lane): void {
+    lane.busy = false;
+    this.startWhatCan();
+  }
+
+  private current(lane: Lane): Session {
     if (this.closed) throw new ConnectorError('BATCHER_CLOSED', 'the Kafka producer is closed');
-    if (!this.session) {
+    if (!lane.session) {
       const producer = this.options.newProducer();
       const session: Session = { producer, connected: producer.connect() };
       // A failed connect is retried by the next batch with a new producer.
       session.connected.catch(() => {
-        if (this.session === session) this.session = undefined;
+        if (lane.session === session) lane.session = undefined;
       });
-      this.session = session;
+      lane.session = session;
     }
-    return this.session;
+    return lane.session;
   }
 
-  /** Drops the session: the next batch gets a new producer id, so no sequence number is used twice. */
-  private replace(session: Session, error: unknown): void {
-    if (this.session !== session) return;
-    this.session = undefined;
+  /** Drops the lane's session: its next batch gets a new producer id, so no sequence number is used twice. */
+  private replace(lane: Lane, session: Session, error: unknown): void {
+    if (lane.session !== session) return;
+    lane.session = undefined;
     this.options.logger.warn(
-      { err: error, kafkaError: kafkaErrorType(error) },
+      { err: error, kafkaError: kafkaErrorType(error), producer: lane.index },
       'produce failed with its outcome unknown or its sequence numbers out of step; new producer id for the next batch',
     );
     void session.producer.disconnect().catch(() => undefined);
   }
 
-  private async produce(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    const session = this.current();
-    await session.connected;
-    const byPartition = await this.split(topic, messages);
+  /** Sends a started batch: every lane connected first (else nothing is sent), then all its partitions at once. */
+  private async produce(batch: WaitingBatch): Promise<void> {
+    const parts = [...batch.parts].map(([index, records]) => ({ lane: this.lanes[index]!, records }));
+    let sessions: Session[];
+    try {
+      sessions = parts.map(({ lane }) => this.current(lane));
+      await Promise.all(sessions.map((session) => session.connected));
+    } catch (error) {
+      for (const { lane } of parts) this.free(lane);
+      throw error;
+    }
     const giveUpAt = performance.now() + this.options.retryForMs;
-    const results = await Promise.allSettled(
-      [...byPartition.values()].map((records) => this.producePartition(session, topic, records, giveUpAt)),
+    const failures = await Promise.all(
+      parts.map(async ({ lane, records }, i) => {
+        const session = sessions[i]!;
+        const results = await Promise.allSettled(
+          records.map((partition) => this.producePartition(session, batch.topic, partition, giveUpAt)),
+        );
+        const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+        if (failed.length > 0 && !failed.every(refusedUnwritten)) this.replace(lane, session, failed[0]);
+        // Nothing of this lane is in flight any more (and its producer id is replaced if it had to be).
+        this.free(lane);
+        return failed;
+      }),
     );
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (failures.length === 0) return;
-    if (!failures.every(refusedUnwritten)) this.replace(session, failures[0]);
-    throw failures[0];
+    const failed = failures.flat();
+    if (failed.length > 0) throw failed[0];
   }
 
   /** One partition's records, sent again while their outcome is unknown (same records → same sequence numbers). */
@@ -285,8 +377,11 @@ export class IdempotentSender {
     }
   }
 
-  /** Groups the messages by partition, chosen by KafkaJS's Java-compatible partitioner, as `producer.send` would. */
-  private async split(topic: string, messages: OutgoingMessage[]): Promise<Map<number, Message[]>> {
+  /**
+   * Groups the messages by lane, then by partition, the partition chosen by KafkaJS's Java-compatible partitioner as
+   * `producer.send` would.
+   */
+  private async split(topic: string, messages: OutgoingMessage[]): Promise<Map<number, Message[][]>> {
     const count = await this.partitionCountOf(topic);
     const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
       partitionId,
@@ -302,7 +397,12 @@ export class IdempotentSender {
       records.push({ ...message, partition });
       byPartition.set(partition, records);
     }
-    return byPartition;
+    const byLane = new Map<number, Message[][]>();
+    for (const [partition, records] of byPartition) {
+      const lane = partition % this.lanes.length;
+      byLane.set(lane, [...(byLane.get(lane) ?? []), records]);
+    }
+    return byLane;
   }
 
   private async partitionCountOf(topic: string): Promise<number> {

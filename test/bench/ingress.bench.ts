@@ -4,8 +4,14 @@
  * registry. Bodies are signed up front (RSA-1024 like Fluent's keys; BENCH_KEY_BITS=1024,2048 adds a 2048 run).
  * The load generator (autocannon) runs in a child process so it does not share the server's event loop.
  *
+ * Variants (BENCH_VARIANTS, default ours,idem,naive): `ours` is this ingress with plain acks=all produce, `idem` the same
+ * with idempotent produce (INGRESS_IDEMPOTENT_PRODUCE=true, ingress/kafka.ts), `naive` the one-send-per-request one;
+ * they take turns at each level (BENCH_ROUNDS times, the order reversed every other round, so load from elsewhere on the
+ * machine falls on all alike), and the idempotent cost (idem vs ours, means over the rounds) is printed.
+ *
  * Env: BENCH_DURATION_S (default 8), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (16,64,256), BENCH_KEY_BITS (1024),
- * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (the ingress default), BENCH_VARIANTS (ours,naive), KAFKA_BROKERS, SCHEMA_REGISTRY_URL.
+ * BENCH_BODIES (60000), BENCH_VERIFY_ASYNC (the ingress default), BENCH_VARIANTS, BENCH_ROUNDS (1), KAFKA_BROKERS,
+ * SCHEMA_REGISTRY_URL.
  * Writes test/bench/results/ingress-<timestamp>.json and ingress-latest.json.
  */
 import { spawn } from 'node:child_process';
@@ -33,7 +39,14 @@ const connectionLevels = (env.BENCH_CONNECTIONS ?? '16,64,256').split(',').map(N
 const keyBitsList = (env.BENCH_KEY_BITS ?? '1024').split(',').map(Number);
 const bodyCount = Number(env.BENCH_BODIES ?? 60_000);
 // For profiling one side alone (e.g. BENCH_VARIANTS=ours with node --cpu-prof).
-const variants = (env.BENCH_VARIANTS ?? 'ours,naive').split(',') as ('ours' | 'naive')[];
+type Variant = 'ours' | 'idem' | 'naive';
+const variants = (env.BENCH_VARIANTS ?? 'ours,idem,naive').split(',') as Variant[];
+const VARIANT_NAMES: Record<Variant, string> = {
+  ours: 'this ingress (batched)',
+  idem: 'this ingress, idempotent produce',
+  naive: 'naive (one awaited send per request)',
+};
+const rounds = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
 const brokers = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const loadScript = fileURLToPath(new URL('./support/ingress-load.ts', import.meta.url));
@@ -61,7 +74,8 @@ interface BatchStats {
 
 /** One load level of one variant, as printed and written to the results file. */
 interface IngressRun extends LoadResult {
-  variant: 'ours' | 'naive';
+  variant: Variant;
+  round: number;
   keyBits: number;
   connections: number;
   durationS: number;
@@ -154,63 +168,71 @@ async function main() {
       });
       verifyAsyncUsed = config.signature.async;
       for (const connections of connectionLevels) {
-        for (const variant of variants) {
-          let app: FastifyInstance;
-          let close: () => Promise<void>;
-          if (variant === 'ours') {
-            const producer = createKafkaAdapter(config.connection.kafka, { logger });
-            await producer.connect();
-            app = await buildApp(config, { producer, serde, logger });
-            close = async () => {
-              await app.close();
-              await producer.disconnect();
-            };
-          } else {
-            const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-            await producer.connect();
-            app = buildNaiveApp({
-              keys: config.signature.publicKeys,
-              verifyAsync: config.signature.async,
-              producer,
-              serde,
-              topic,
-            });
-            close = async () => {
-              await app.close();
-              await producer.disconnect();
-            };
-          }
-          const url = await app.listen({ host: '127.0.0.1', port: 0 });
-          const label = `${variant.padEnd(5)} RSA-${keyBits} c=${connections}`;
-          try {
-            if (warmupS > 0) await runLoad(url, file, connections, warmupS, `${label} warmup`);
-            const cpuBefore = process.cpuUsage();
-            const batchBefore = variant === 'ours' ? await batchStats(app) : undefined;
-            const result = await runLoad(url, file, connections, durationS, label);
-            const cpu = process.cpuUsage(cpuBefore);
-            // Server CPU per request: robust to other load on the machine, unlike req/s.
-            const serverCpuUsPerRequest = result.total > 0 ? (cpu.user + cpu.system) / result.total : 0;
-            let batch: BatchStats | undefined;
-            if (variant === 'ours' && batchBefore) {
-              const after = await batchStats(app);
-              const calls = after.calls - batchBefore.calls;
-              batch = {
-                produceCalls: calls,
-                meanBatchSize: calls > 0 ? (after.records - batchBefore.records) / calls : 0,
-                meanProduceMs: calls > 0 ? ((after.produceSeconds - batchBefore.produceSeconds) * 1000) / calls : 0,
+        for (let round = 1; round <= rounds; round++) {
+          for (const variant of round % 2 === 1 ? variants : [...variants].reverse()) {
+            let app: FastifyInstance;
+            let close: () => Promise<void>;
+            if (variant !== 'naive') {
+              // As ingress/server.ts builds it.
+              const producer = createKafkaAdapter(config.connection.kafka, {
+                logger,
+                idempotent: variant === 'idem',
+                startWithinMs: config.batch.produceTimeoutMs,
+              });
+              await producer.connect();
+              app = await buildApp(config, { producer, serde, logger });
+              close = async () => {
+                await app.close();
+                await producer.disconnect();
+              };
+            } else {
+              const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+              await producer.connect();
+              app = buildNaiveApp({
+                keys: config.signature.publicKeys,
+                verifyAsync: config.signature.async,
+                producer,
+                serde,
+                topic,
+              });
+              close = async () => {
+                await app.close();
+                await producer.disconnect();
               };
             }
-            runs.push({
-              variant,
-              keyBits,
-              connections,
-              durationS,
-              ...result,
-              serverCpuUsPerRequest,
-              ...(batch ? { batch } : {}),
-            });
-          } finally {
-            await close();
+            const url = await app.listen({ host: '127.0.0.1', port: 0 });
+            const label = `${variant.padEnd(5)} RSA-${keyBits} c=${connections}${rounds > 1 ? ` round ${round}` : ''}`;
+            try {
+              if (warmupS > 0) await runLoad(url, file, connections, warmupS, `${label} warmup`);
+              const cpuBefore = process.cpuUsage();
+              const batchBefore = variant === 'naive' ? undefined : await batchStats(app);
+              const result = await runLoad(url, file, connections, durationS, label);
+              const cpu = process.cpuUsage(cpuBefore);
+              // Server CPU per request: robust to other load on the machine, unlike req/s.
+              const serverCpuUsPerRequest = result.total > 0 ? (cpu.user + cpu.system) / result.total : 0;
+              let batch: BatchStats | undefined;
+              if (batchBefore) {
+                const after = await batchStats(app);
+                const calls = after.calls - batchBefore.calls;
+                batch = {
+                  produceCalls: calls,
+                  meanBatchSize: calls > 0 ? (after.records - batchBefore.records) / calls : 0,
+                  meanProduceMs: calls > 0 ? ((after.produceSeconds - batchBefore.produceSeconds) * 1000) / calls : 0,
+                };
+              }
+              runs.push({
+                variant,
+                round,
+                keyBits,
+                connections,
+                durationS,
+                ...result,
+                serverCpuUsPerRequest,
+                ...(batch ? { batch } : {}),
+              });
+            } finally {
+              await close();
+            }
           }
         }
       }
@@ -255,21 +277,40 @@ async function main() {
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   console.log(`\n${line(header)}\n${rows.map(line).join('\n')}`);
 
-  const ratios = runs
-    .filter((r) => r.variant === 'ours')
-    .map((ours) => {
-      const naive = runs.find(
-        (r) => r.variant === 'naive' && r.keyBits === ours.keyBits && r.connections === ours.connections,
-      );
+  const mean = (values: number[]) => (values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+  /** Mean req/s and p99 of a variant at one level over its rounds. */
+  const level = (variant: Variant, keyBits: number, connections: number) => {
+    const of = runs.filter((r) => r.variant === variant && r.keyBits === keyBits && r.connections === connections);
+    return of.length > 0
+      ? { requestsPerSec: mean(of.map((r) => r.requestsPerSec)), p99: mean(of.map((r) => r.p99)) }
+      : undefined;
+  };
+  const ratios = keyBitsList.flatMap((keyBits) =>
+    connectionLevels.map((connections) => {
+      const ours = level('ours', keyBits, connections);
+      const idem = level('idem', keyBits, connections);
+      const naive = level('naive', keyBits, connections);
       return {
-        keyBits: ours.keyBits,
-        connections: ours.connections,
-        speedup: naive ? ours.requestsPerSec / naive.requestsPerSec : null,
+        keyBits,
+        connections,
+        speedup: ours && naive ? ours.requestsPerSec / naive.requestsPerSec : null,
+        // Throughput lost and p99 added by idempotent produce (ingress/kafka.ts), same run.
+        idempotentThroughputCost: ours && idem ? 1 - idem.requestsPerSec / ours.requestsPerSec : null,
+        idempotentP99AddedMs: ours && idem ? idem.p99 - ours.p99 : null,
       };
-    });
-  console.log(
-    `\nspeed-up ours/naive: ${ratios.map((r) => `RSA-${r.keyBits} c=${r.connections}: ${r.speedup?.toFixed(1)}×`).join(', ')}`,
+    }),
   );
+  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)} %`);
+  console.log(
+    `\nspeed-up ours/naive: ${ratios.map((r) => `RSA-${r.keyBits} c=${r.connections}: ${r.speedup?.toFixed(1) ?? '-'}×`).join(', ')}`,
+  );
+  if (variants.includes('idem') && variants.includes('ours')) {
+    const costs = ratios.map(
+      (r) =>
+        `RSA-${r.keyBits} c=${r.connections}: ${pct(r.idempotentThroughputCost)} fewer req/s, p99 ${(r.idempotentP99AddedMs ?? NaN) >= 0 ? '+' : ''}${r.idempotentP99AddedMs?.toFixed(1)} ms`,
+    );
+    console.log(`idempotent produce vs plain${rounds > 1 ? ` (means of ${rounds} rounds)` : ''}: ${costs.join(', ')}`);
+  }
   console.log('targets (test/bench/README.md): ≥ 5,000 req/s with p99 ≤ 25 ms, ≥ 5× naive');
 
   mkdirSync(resultsDir, { recursive: true });
@@ -288,6 +329,8 @@ async function main() {
       brokers,
       replicationFactor: replication.replicationFactor,
       verifyAsync: verifyAsyncUsed,
+      rounds,
+      variants,
     },
     runs,
     ratios,
@@ -304,7 +347,7 @@ async function main() {
         yLabel,
         categories: connectionLevels.map(String),
         series: variants.map((variant) => ({
-          name: variant === 'ours' ? 'this ingress (batched)' : 'naive (one awaited send per request)',
+          name: VARIANT_NAMES[variant],
           values: connectionLevels.map((c) => {
             const run = runs.find((r) => r.variant === variant && r.keyBits === keyBits && r.connections === c);
             return run?.[metric];
