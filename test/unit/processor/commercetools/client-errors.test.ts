@@ -5,13 +5,13 @@
  * entry naming the reason. Only server-side, transient codes may be retried.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
-import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
 import { isRetriable, NonRetryableError, RetryableError } from '../../../../processor/errors.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
+import { ctTarget } from './support/targets.js';
 
 let server: Server;
 let base: string;
@@ -27,27 +27,15 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
   await transport.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await closeServer(server);
 });
 
-const target = (): CtTarget => ({
-  projectKey: 'p',
-  credentials: {
-    authUrl: base,
-    apiUrl: base,
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    source: 'CT_CLIENT_ID',
-  },
-});
+const target = () => ctTarget(base);
 
 function client() {
   return new CommercetoolsClient({

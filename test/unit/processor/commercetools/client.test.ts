@@ -4,15 +4,15 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
-import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
 import { errorCodeOf } from '../../../../processor/errors.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
+import { ctTarget } from './support/targets.js';
 
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -35,8 +35,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 beforeEach(() => {
@@ -45,21 +44,10 @@ beforeEach(() => {
 
 afterAll(async () => {
   await transport.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await closeServer(server);
 });
 
-const target = (): CtTarget => ({
-  projectKey: 'p',
-  credentials: {
-    authUrl: base,
-    apiUrl: base,
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    source: 'CT_CLIENT_ID',
-  },
-});
+const target = () => ctTarget(base);
 
 function client(updateOrderDocument?: string) {
   let overrides = {};

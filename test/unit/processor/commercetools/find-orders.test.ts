@@ -12,6 +12,7 @@ import { BUNDLED_CT_SCHEMA_PATH } from '../../../../processor/commercetools/sche
 import { HttpTransport } from '../../../../processor/downstream/http.js';
 import { errorCodeOf, isRetriable } from '../../../../processor/errors.js';
 import { startCommercetoolsSim, type CommercetoolsSim } from '../../../../sim/commercetools/index.js';
+import { ctTarget } from './support/targets.js';
 
 let sim: CommercetoolsSim;
 let transport: HttpTransport;
@@ -41,31 +42,26 @@ beforeEach(() => {
   sim.stats.reset();
 });
 
-const projectTarget = (): CtTarget => ({
-  projectKey: 'shop',
-  credentials: {
-    clientId: 'project-client',
-    clientSecret: 'p-secret',
-    scope: 'manage_orders:{projectKey}',
-    authUrl: sim.authUrl,
-    apiUrl: sim.apiUrl,
-    source: 'CT_CLIENT_ID',
-  },
-});
+const projectTarget = (): CtTarget =>
+  ctTarget(sim.apiUrl, {
+    projectKey: 'shop',
+    credentials: { clientId: 'project-client', clientSecret: 'p-secret', authUrl: sim.authUrl },
+  });
 
-const storeTarget = (): CtTarget => ({
-  projectKey: 'shop',
-  storeKey: 'berlin',
-  credentials: {
-    clientId: 'store-client',
-    clientSecret: 's-secret',
-    scope: 'manage_orders:{projectKey}:{storeKey}',
-    authUrl: sim.authUrl,
-    apiUrl: sim.apiUrl,
+/** A store-scoped API client, configured in CT_PROJECTS. */
+const storeTarget = (): CtTarget =>
+  ctTarget(sim.apiUrl, {
+    projectKey: 'shop',
     storeKey: 'berlin',
-    source: 'CT_PROJECTS "shop"',
-  },
-});
+    credentials: {
+      clientId: 'store-client',
+      clientSecret: 's-secret',
+      scope: 'manage_orders:{projectKey}:{storeKey}',
+      authUrl: sim.authUrl,
+      storeKey: 'berlin',
+      source: 'CT_PROJECTS "shop"',
+    },
+  });
 
 describe('CommercetoolsClient.findOrders', () => {
   it('reads many orders by orderNumber in one orders(where:) query, quotes included', async () => {

@@ -4,13 +4,14 @@
  * project-wide documents. A scripted loopback server plays commercetools and records what it was sent.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
 import { CommercetoolsTenancy } from '../../../../processor/commercetools/credentials.js';
 import { loadCommercetoolsDocuments } from '../../../../processor/commercetools/documents.js';
 import { syncOrder } from '../../../../processor/commercetools/orders.js';
 import { HttpTransport } from '../../../../processor/downstream/http.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
+import { ctSettings } from './support/targets.js';
 
 const ORDER = { id: 'o1', version: 3, orderNumber: 'N_1', orderState: 'Open', paymentState: null, shipmentState: null };
 
@@ -38,8 +39,7 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 beforeEach(() => {
@@ -48,19 +48,10 @@ beforeEach(() => {
 
 afterAll(async () => {
   await transport.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await closeServer(server);
 });
 
-const tenancy = (scope: string) =>
-  new CommercetoolsTenancy({
-    authUrl: base,
-    apiUrl: base,
-    clientId: 'c',
-    clientSecret: 's',
-    projectKey: 'p',
-    scope,
-  });
+const tenancy = (scope: string) => new CommercetoolsTenancy(ctSettings(base, { scope }));
 const client = () => new CommercetoolsClient({ transport, documents: loadCommercetoolsDocuments(), retries: 0 });
 
 const graphqlCalls = () =>

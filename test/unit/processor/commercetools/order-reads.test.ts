@@ -4,19 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CtOrder, OrderLocator } from '../../../../processor/commercetools/client.js';
-import type { CtTarget, ProjectCredentials } from '../../../../processor/commercetools/credentials.js';
+import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { CtOrderReads, type OrderListSource } from '../../../../processor/commercetools/order-reads.js';
 import { inPredicate } from '../../../../processor/commercetools/predicate.js';
 import { NonRetryableError } from '../../../../processor/errors.js';
-
-const credentials = (clientId: string): ProjectCredentials => ({
-  clientId,
-  clientSecret: 'secret',
-  scope: 'manage_orders:{projectKey}',
-  authUrl: 'http://auth.test',
-  apiUrl: 'http://api.test',
-  source: 'test',
-});
+import { ctTarget } from './support/targets.js';
 
 const order = (id: string, orderNumber: string): CtOrder => ({
   id,
@@ -41,11 +33,9 @@ function source(orders: Record<string, CtOrder[]>) {
   return { list, requests };
 }
 
-const target = (projectKey: string, storeKey?: string, clientId = 'c1'): CtTarget => ({
-  projectKey,
-  ...(storeKey ? { storeKey } : {}),
-  credentials: credentials(clientId),
-});
+/** Reads are batched per tenant: project, store and API client (tenantKeyOf); the URLs are never called. */
+const target = (projectKey: string, storeKey?: string, clientId = 'c1'): CtTarget =>
+  ctTarget('http://ct.invalid', { projectKey, storeKey, credentials: { clientId } });
 
 describe('inPredicate', () => {
   it('quotes each value as a predicate string literal', () => {

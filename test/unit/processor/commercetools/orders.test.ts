@@ -8,23 +8,13 @@ import type {
   UpdateResult,
 } from '../../../../processor/commercetools/client.js';
 import type { CallOptions } from '../../../../processor/downstream/graphql.js';
-import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { syncOrder } from '../../../../processor/commercetools/orders.js';
 import { OrderVersionCache } from '../../../../processor/commercetools/version-cache.js';
 import { statusActions } from '../../../../processor/handlers/order-status/actions.js';
+import { ctTarget } from './support/targets.js';
 
 /** The orders are found by fakes: the credentials are never used. */
-const TARGET: CtTarget = {
-  projectKey: 'p',
-  credentials: {
-    authUrl: 'http://ct.invalid',
-    apiUrl: 'http://ct.invalid',
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    source: 'CT_CLIENT_ID',
-  },
-};
+const TARGET = ctTarget('http://ct.invalid');
 
 /** A fake commercetools with optimistic concurrency; `interfere` changes the order behind the connector's back. */
 function fakeCommercetools(initial: CtOrder | null) {

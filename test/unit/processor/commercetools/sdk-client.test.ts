@@ -4,7 +4,6 @@
  * (docs/architecture.md, "Error model"). A scripted loopback server plays commercetools.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommercetoolsClient } from '../../../../processor/commercetools/client.js';
 import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
@@ -19,6 +18,8 @@ import {
   NonRetryableError,
   RetryableError,
 } from '../../../../processor/errors.js';
+import { closeServer, listenOnLoopback } from './support/loopback.js';
+import { ctTarget } from './support/targets.js';
 
 type Reply = [status: number, body: unknown];
 
@@ -49,8 +50,7 @@ beforeAll(async () => {
       }, 5);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 beforeEach(() => {
@@ -61,22 +61,11 @@ beforeEach(() => {
 
 afterAll(async () => {
   await transport.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await closeServer(server);
 });
 
 /** The CT_CLIENT_ID credentials for `projectKey` (the default project is `p`). */
-const target = (projectKey = 'p', apiUrl = base): CtTarget => ({
-  projectKey,
-  credentials: {
-    authUrl: base,
-    apiUrl,
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    source: 'CT_CLIENT_ID',
-  },
-});
+const target = (projectKey = 'p', apiUrl = base): CtTarget => ctTarget(base, { projectKey, credentials: { apiUrl } });
 
 function client(retries = 2) {
   return new CommercetoolsClient({

@@ -10,22 +10,12 @@ import type {
   OrderTarget,
   UpdateResult,
 } from '../../../../processor/commercetools/client.js';
-import type { CtTarget } from '../../../../processor/commercetools/credentials.js';
 import { syncOrder } from '../../../../processor/commercetools/orders.js';
 import { OrderVersionCache } from '../../../../processor/commercetools/version-cache.js';
+import { ctTarget } from './support/targets.js';
 
 /** The orders are found by fakes: the credentials are never used. */
-const TARGET: CtTarget = {
-  projectKey: 'p',
-  credentials: {
-    authUrl: 'http://ct.invalid',
-    apiUrl: 'http://ct.invalid',
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    source: 'CT_CLIENT_ID',
-  },
-};
+const TARGET = ctTarget('http://ct.invalid');
 
 type Order = CtOrder & { readonly flag: string };
 

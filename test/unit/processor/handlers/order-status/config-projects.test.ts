@@ -7,30 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../../common/index.js';
 import {
   describeOrderStatusConfig,
   parseOrderStatusEnv,
 } from '../../../../../processor/handlers/order-status/config.js';
+import { configProblems, CT_URLS_ENV, FLUENT_ENV, VALID_ENV } from './support/env.js';
 
-const FLUENT = {
-  FLUENT_BASE_URL: 'https://acme.sandbox.api.fluentretail.com',
-  FLUENT_CLIENT_ID: 'ACME',
-  FLUENT_CLIENT_SECRET: 'fluent-client-secret-value',
-  FLUENT_USERNAME: 'acme_admin',
-  FLUENT_PASSWORD: 'fluent-password-value',
-};
-const URLS = {
-  CT_AUTH_URL: 'https://auth.europe-west1.gcp.commercetools.com',
-  CT_API_URL: 'https://api.europe-west1.gcp.commercetools.com',
-};
-const SINGLE = {
-  ...FLUENT,
-  ...URLS,
-  CT_CLIENT_ID: 'ct-id',
-  CT_CLIENT_SECRET: 'ct-secret-value',
-  CT_PROJECT_KEY: 'my-project',
-};
 const PROJECTS = {
   'acme-eu': { clientId: 'eu-client', clientSecret: 'eu-secret-value' },
   'acme-us': {
@@ -49,32 +31,27 @@ function projectsFile(content: string): string {
   return path;
 }
 
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    parseOrderStatusEnv(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
-}
-
 describe('commercetools credentials per project', () => {
   it('today’s single-project variables alone still configure the connector', () => {
-    const config = parseOrderStatusEnv(SINGLE);
+    const config = parseOrderStatusEnv(VALID_ENV);
     expect(config.commercetools).toMatchObject({ clientId: 'ct-id', projectKey: 'my-project', projects: undefined });
   });
 
   it('CT_PROJECTS_FILE: the single-project variables become optional', () => {
     const file = projectsFile(JSON.stringify(PROJECTS));
-    const config = parseOrderStatusEnv({ ...FLUENT, ...URLS, CT_PROJECTS_FILE: file, CT_PROJECT_KEY: 'acme-eu' });
+    const config = parseOrderStatusEnv({
+      ...FLUENT_ENV,
+      ...CT_URLS_ENV,
+      CT_PROJECTS_FILE: file,
+      CT_PROJECT_KEY: 'acme-eu',
+    });
     expect(config.commercetools.projects).toEqual(PROJECTS);
     expect(config.commercetools.projectsSource).toBe('CT_PROJECTS_FILE');
     expect(config.commercetools.clientId).toBeUndefined();
   });
 
   it('CT_PROJECTS: the same JSON in one variable, beside the default credentials', () => {
-    const config = parseOrderStatusEnv({ ...SINGLE, CT_PROJECTS: JSON.stringify(PROJECTS) });
+    const config = parseOrderStatusEnv({ ...VALID_ENV, CT_PROJECTS: JSON.stringify(PROJECTS) });
     expect(config.commercetools.projects).toEqual(PROJECTS);
     expect(config.commercetools.projectsSource).toBe('CT_PROJECTS');
     expect(config.commercetools.clientId).toBe('ct-id');
@@ -82,7 +59,7 @@ describe('commercetools credentials per project', () => {
 
   it('both set is a configuration error', () => {
     const file = projectsFile(JSON.stringify(PROJECTS));
-    expect(problems({ ...SINGLE, CT_PROJECTS_FILE: file, CT_PROJECTS: JSON.stringify(PROJECTS) })).toEqual([
+    expect(configProblems({ ...VALID_ENV, CT_PROJECTS_FILE: file, CT_PROJECTS: JSON.stringify(PROJECTS) })).toEqual([
       'CT_PROJECTS: set CT_PROJECTS_FILE or CT_PROJECTS, not both',
     ]);
   });
@@ -92,7 +69,7 @@ describe('commercetools credentials per project', () => {
       'acme-eu': { clientId: 'eu-client' },
       'acme-us': { clientSecret: 'us-secret-value', apiUrl: 'x' },
     };
-    const list = problems({ ...SINGLE, CT_PROJECTS: JSON.stringify(broken) });
+    const list = configProblems({ ...VALID_ENV, CT_PROJECTS: JSON.stringify(broken) });
     expect(list).toEqual([
       'CT_PROJECTS: project "acme-eu": clientSecret: clientSecret is required (a non-empty string)',
       'CT_PROJECTS: project "acme-us": clientId: clientId is required (a non-empty string)',
@@ -102,10 +79,13 @@ describe('commercetools credentials per project', () => {
   });
 
   it('an unreadable file names the path; bad JSON is not echoed', () => {
-    expect(problems({ ...SINGLE, CT_PROJECTS_FILE: '/nonexistent/projects.json' })).toEqual([
+    expect(configProblems({ ...VALID_ENV, CT_PROJECTS_FILE: '/nonexistent/projects.json' })).toEqual([
       'CT_PROJECTS_FILE: cannot read /nonexistent/projects.json (ENOENT)',
     ]);
-    const list = problems({ ...SINGLE, CT_PROJECTS_FILE: projectsFile('{"acme-eu": {"clientSecret": s3cr3t}}') });
+    const list = configProblems({
+      ...VALID_ENV,
+      CT_PROJECTS_FILE: projectsFile('{"acme-eu": {"clientSecret": s3cr3t}}'),
+    });
     expect(list).toHaveLength(1);
     expect(list[0]).toMatch(/^CT_PROJECTS_FILE: is not valid JSON/);
     expect(list[0]).not.toContain('s3cr3t');
@@ -114,22 +94,22 @@ describe('commercetools credentials per project', () => {
   it('what the projects set does not cover is still required, named', () => {
     const file = projectsFile(JSON.stringify({ 'acme-eu': PROJECTS['acme-eu'] }));
     // acme-eu has no URLs of its own, and CT_PROJECT_KEY names a project without credentials.
-    expect(problems({ ...FLUENT, CT_PROJECTS_FILE: file, CT_PROJECT_KEY: 'acme-us' })).toEqual([
+    expect(configProblems({ ...FLUENT_ENV, CT_PROJECTS_FILE: file, CT_PROJECT_KEY: 'acme-us' })).toEqual([
       'CT_PROJECT_KEY: project "acme-us" has no credentials: add it to CT_PROJECTS_FILE or set CT_CLIENT_ID and CT_CLIENT_SECRET',
       'CT_AUTH_URL: is required (unless every CT_PROJECTS_FILE entry has its own authUrl)',
       'CT_API_URL: is required (unless every CT_PROJECTS_FILE entry has its own apiUrl)',
     ]);
-    expect(problems({ ...SINGLE, CT_CLIENT_SECRET: '', CT_PROJECTS: JSON.stringify(PROJECTS) })).toEqual([
+    expect(configProblems({ ...VALID_ENV, CT_CLIENT_SECRET: '', CT_PROJECTS: JSON.stringify(PROJECTS) })).toEqual([
       'CT_CLIENT_SECRET: is required with CT_CLIENT_ID',
     ]);
-    expect(problems({ ...FLUENT, ...URLS, CT_PROJECTS_FILE: file, CT_STORE_KEY: 'main' })).toEqual([
+    expect(configProblems({ ...FLUENT_ENV, ...CT_URLS_ENV, CT_PROJECTS_FILE: file, CT_STORE_KEY: 'main' })).toEqual([
       'CT_STORE_KEY: applies to the CT_CLIENT_ID credentials; set "storeKey" in the CT_PROJECTS_FILE entry instead',
     ]);
   });
 
   it('the start-up description holds client ids, scopes and stores, never a secret', () => {
     const config = parseOrderStatusEnv({
-      ...SINGLE,
+      ...VALID_ENV,
       CT_STORE_KEY: 'main-store',
       CT_PROJECTS: JSON.stringify(PROJECTS),
     });
@@ -147,7 +127,7 @@ describe('commercetools credentials per project', () => {
 
   it('in-store document overrides are read from their variables', () => {
     const config = parseOrderStatusEnv({
-      ...SINGLE,
+      ...VALID_ENV,
       CT_GRAPHQL_UPDATE_ORDER_IN_STORE_DOCUMENT: '/etc/connector/update-in-store.graphql',
       CT_GRAPHQL_ORDER_BY_NUMBER_IN_STORE_DOCUMENT: '/etc/connector/by-number-in-store.graphql',
       CT_GRAPHQL_ORDER_BY_ID_IN_STORE_DOCUMENT: '/etc/connector/by-id-in-store.graphql',

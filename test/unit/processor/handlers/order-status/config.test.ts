@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseOrderStatusEnv } from '../../../../../processor/handlers/order-status/config.js';
-import { ConfigError } from '../../../../../common/index.js';
-
-const VALID = {
-  FLUENT_BASE_URL: 'https://acme.sandbox.api.fluentretail.com/',
-  FLUENT_CLIENT_ID: 'ACME',
-  FLUENT_CLIENT_SECRET: 'fluent-client-secret-value',
-  FLUENT_USERNAME: 'acme_admin',
-  FLUENT_PASSWORD: 'fluent-password-value',
-  CT_AUTH_URL: 'https://auth.europe-west1.gcp.commercetools.com',
-  CT_API_URL: 'https://api.europe-west1.gcp.commercetools.com',
-  CT_CLIENT_ID: 'ct-id',
-  CT_CLIENT_SECRET: 'ct-secret-value',
-  CT_PROJECT_KEY: 'my-project',
-};
-
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    parseOrderStatusEnv(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems, VALID_ENV } from './support/env.js';
 
 describe('parseOrderStatusEnv', () => {
   it('applies defaults and trims trailing slashes', () => {
-    const config = parseOrderStatusEnv(VALID);
+    const config = parseOrderStatusEnv(VALID_ENV);
     expect(config.fluent.baseUrl).toBe('https://acme.sandbox.api.fluentretail.com');
     expect(config.connectorName).toBe('commercetools');
     expect(config.correlation).toEqual({ strategy: 'orderNumber' });
@@ -40,7 +17,7 @@ describe('parseOrderStatusEnv', () => {
 
   it('reads the handler variables', () => {
     const config = parseOrderStatusEnv({
-      ...VALID,
+      ...VALID_ENV,
       CONNECTOR_NAME: 'commerce-tools',
       ORDER_CORRELATION: 'strip-prefix',
       ORDER_CORRELATION_PREFIX: 'HD_',
@@ -56,7 +33,7 @@ describe('parseOrderStatusEnv', () => {
   });
 
   it('names every missing or bad variable at once and never echoes secrets', () => {
-    const list = problems({
+    const list = configProblems({
       FLUENT_BASE_URL: 'not a url',
       FLUENT_CLIENT_SECRET: 'fluent-client-secret-value',
       ORDER_CORRELATION: 'attribute',
@@ -81,16 +58,20 @@ describe('parseOrderStatusEnv', () => {
   });
 
   it('requires the prefix/attribute for their strategies', () => {
-    expect(problems({ ...VALID, ORDER_CORRELATION: 'strip-prefix' }).join()).toContain('ORDER_CORRELATION_PREFIX');
-    expect(problems({ ...VALID, ORDER_CORRELATION: 'attribute' }).join()).toContain('ORDER_CORRELATION_ATTRIBUTE');
-    expect(problems({ ...VALID, ORDER_CORRELATION: 'email' }).join()).toContain('ORDER_CORRELATION');
+    expect(configProblems({ ...VALID_ENV, ORDER_CORRELATION: 'strip-prefix' }).join()).toContain(
+      'ORDER_CORRELATION_PREFIX',
+    );
+    expect(configProblems({ ...VALID_ENV, ORDER_CORRELATION: 'attribute' }).join()).toContain(
+      'ORDER_CORRELATION_ATTRIBUTE',
+    );
+    expect(configProblems({ ...VALID_ENV, ORDER_CORRELATION: 'email' }).join()).toContain('ORDER_CORRELATION');
   });
 });
 
 describe('correlation as real stores name orders', () => {
   it('reads several prefixes and a target', () => {
     const config = parseOrderStatusEnv({
-      ...VALID,
+      ...VALID_ENV,
       ORDER_CORRELATION: 'strip-prefix',
       ORDER_CORRELATION_PREFIX: 'HD_, CC_',
       ORDER_CORRELATION_TARGET: 'id',
@@ -100,7 +81,7 @@ describe('correlation as real stores name orders', () => {
 
   it('reads a pattern with one capture group', () => {
     const config = parseOrderStatusEnv({
-      ...VALID,
+      ...VALID_ENV,
       ORDER_CORRELATION: 'strip-prefix',
       ORDER_CORRELATION_PATTERN: '^(?:HD|CC)_(.+)$',
     });
@@ -129,34 +110,34 @@ describe('correlation as real stores name orders', () => {
       'ORDER_CORRELATION_TARGET',
     ],
   ])('rejects %j at start', (env, message) => {
-    expect(problems({ ...VALID, ...env }).join('\n')).toContain(message);
+    expect(configProblems({ ...VALID_ENV, ...env }).join('\n')).toContain(message);
   });
 
   it('never echoes the pattern it rejects', () => {
-    expect(problems({ ...VALID, ORDER_REF_PATTERN: '(secret-ish' }).join('\n')).not.toContain('secret-ish');
+    expect(configProblems({ ...VALID_ENV, ORDER_REF_PATTERN: '(secret-ish' }).join('\n')).not.toContain('secret-ish');
   });
 });
 
 describe('order filter', () => {
   it('reads the order types (upper case) and the ref pattern', () => {
-    const config = parseOrderStatusEnv({ ...VALID, ORDER_TYPES: 'hd, CC', ORDER_REF_PATTERN: '^(HD|CC)_' });
+    const config = parseOrderStatusEnv({ ...VALID_ENV, ORDER_TYPES: 'hd, CC', ORDER_REF_PATTERN: '^(HD|CC)_' });
     expect(config.orderFilter?.types).toEqual(['HD', 'CC']);
     expect(config.orderFilter?.refPattern?.test('CC_1')).toBe(true);
   });
 
   it('rejects an invalid ref pattern at start', () => {
-    expect(problems({ ...VALID, ORDER_REF_PATTERN: '[' }).join()).toContain('ORDER_REF_PATTERN');
+    expect(configProblems({ ...VALID_ENV, ORDER_REF_PATTERN: '[' }).join()).toContain('ORDER_REF_PATTERN');
   });
 });
 
 describe('empty variables take their defaults', () => {
   it('CT_CONFLICT_RETRIES= keeps 3 in-place conflict retries (it used to become 0)', () => {
-    expect(parseOrderStatusEnv({ ...VALID, CT_CONFLICT_RETRIES: '' }).conflictRetries).toBe(3);
+    expect(parseOrderStatusEnv({ ...VALID_ENV, CT_CONFLICT_RETRIES: '' }).conflictRetries).toBe(3);
   });
 
   it('ORDER_VERSION_CACHE_SIZE= keeps the version cache (it used to disable it)', () => {
-    expect(parseOrderStatusEnv({ ...VALID, ORDER_VERSION_CACHE_SIZE: '' }).versionCacheSize).toBe(50_000);
-    expect(parseOrderStatusEnv({ ...VALID, ORDER_VERSION_CACHE_SIZE: '0' }).versionCacheSize).toBe(0);
+    expect(parseOrderStatusEnv({ ...VALID_ENV, ORDER_VERSION_CACHE_SIZE: '' }).versionCacheSize).toBe(50_000);
+    expect(parseOrderStatusEnv({ ...VALID_ENV, ORDER_VERSION_CACHE_SIZE: '0' }).versionCacheSize).toBe(0);
   });
 
   it('every other optional variable: blank is the default, never 0 or a problem', () => {
@@ -180,7 +161,7 @@ describe('empty variables take their defaults', () => {
         'CT_GRAPHQL_SCHEMA_FILE',
       ].map((name) => [name, '  ']),
     );
-    const config = parseOrderStatusEnv({ ...VALID, ...blank });
+    const config = parseOrderStatusEnv({ ...VALID_ENV, ...blank });
     expect(config).toMatchObject({
       httpRetries: 2,
       httpConnections: 128,
@@ -195,13 +176,18 @@ describe('empty variables take their defaults', () => {
   });
 
   it('blank required variables are still missing', () => {
-    const text = problems({ ...VALID, FLUENT_BASE_URL: ' ', CT_CLIENT_ID: '' }).join('\n');
+    const text = configProblems({ ...VALID_ENV, FLUENT_BASE_URL: ' ', CT_CLIENT_ID: '' }).join('\n');
     expect(text).toContain('FLUENT_BASE_URL');
     expect(text).toContain('CT_CLIENT_ID');
   });
 
   it('rejects values out of range and malformed durations', () => {
-    const text = problems({ ...VALID, HTTP_RETRIES: '9', CT_CONFLICT_RETRIES: '-1', CT_HTTP_TIMEOUT: '0' }).join('\n');
+    const text = configProblems({
+      ...VALID_ENV,
+      HTTP_RETRIES: '9',
+      CT_CONFLICT_RETRIES: '-1',
+      CT_HTTP_TIMEOUT: '0',
+    }).join('\n');
     expect(text).toContain('HTTP_RETRIES');
     expect(text).toContain('CT_CONFLICT_RETRIES');
     expect(text).toContain('CT_HTTP_TIMEOUT');

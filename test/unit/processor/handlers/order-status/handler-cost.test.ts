@@ -9,33 +9,18 @@ import type { CommercetoolsClient } from '../../../../../processor/commercetools
 import { TtlCache } from '../../../../../processor/downstream/ttl-cache.js';
 import type { FluentClient, FluentOrder } from '../../../../../processor/fluent/client.js';
 import type { HandlerContext } from '../../../../../processor/handler.js';
-import type { OrderStatusConfig } from '../../../../../processor/handlers/order-status/config.js';
 import { ExtraActionHooks } from '../../../../../processor/handlers/order-status/extension.js';
 import { createHandler } from '../../../../../processor/handlers/order-status/handler.js';
 import { createOrderStatusMetrics } from '../../../../../processor/handlers/order-status/metrics.js';
 import { createOrderFilter } from '../../../../../processor/handlers/order-status/order-filter.js';
 import { retailerSettings, wantedSettings } from '../../../../../processor/handlers/order-status/settings.js';
 import { toWebhookRecord, type FluentWebhookPayload } from '../../../../../schemas/index.js';
+import { HANDLER_CONFIG } from './support/handler-config.js';
 
 const wanted = wantedSettings('commercetools');
 const SETTINGS = retailerSettings(wanted, {
   orderState: { name: wanted.orderState[0] ?? '', context: 'ACCOUNT', value: { fluent: { BOOKED: 'Confirmed' } } },
 });
-
-const CONFIG = {
-  // Credentials the handler resolves per record; the fake clients never use them.
-  commercetools: {
-    projectKey: 'my-project',
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    authUrl: 'http://ct.invalid',
-    apiUrl: 'http://ct.invalid',
-  },
-  correlation: { strategy: 'orderNumber' },
-  orderNotFoundMaxAttempts: 3,
-  conflictRetries: 3,
-} as unknown as OrderStatusConfig;
 
 /** Counts every method call on the commercetools client; each answers "no such order". */
 function countingCommercetools() {
@@ -74,7 +59,7 @@ function setup(order: FluentOrder, options: { filter?: Parameters<typeof createO
   const ct = countingCommercetools();
   const registry = new Registry();
   const handler = createHandler({
-    config: CONFIG,
+    config: HANDLER_CONFIG,
     fluent: fluent.client,
     commercetools: ct.client,
     settings: new TtlCache(() => Promise.resolve(SETTINGS), { ttlMs: 60_000 }),

@@ -11,29 +11,14 @@ import type { TtlCache } from '../../../../../processor/downstream/ttl-cache.js'
 import { errorCodeOf, isRetriable, type ConnectorError } from '../../../../../processor/errors.js';
 import type { FluentClient } from '../../../../../processor/fluent/client.js';
 import type { HandlerContext } from '../../../../../processor/handler.js';
-import type { OrderStatusConfig } from '../../../../../processor/handlers/order-status/config.js';
 import { createHandler, type RetailerSettings } from '../../../../../processor/handlers/order-status/handler.js';
 import { parseStatusMapping, type StatusMappings } from '../../../../../processor/handlers/order-status/mapping.js';
 import { NO_METRICS } from '../../../../../processor/handlers/order-status/metrics.js';
 import { toWebhookRecord, type FluentWebhookPayload } from '../../../../../schemas/index.js';
 import { documented } from './support/documented-mappings.js';
+import { HANDLER_CONFIG } from './support/handler-config.js';
 
 const REF = 'HD_1';
-const CONFIG = {
-  // Credentials the handler resolves per record; the fake clients never use them.
-  commercetools: {
-    projectKey: 'my-project',
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    authUrl: 'http://ct.invalid',
-    apiUrl: 'http://ct.invalid',
-  },
-  correlation: { strategy: 'orderNumber' },
-  orderNotFoundMaxAttempts: 3,
-  conflictRetries: 3,
-} as unknown as OrderStatusConfig;
-
 type States = Pick<CtOrder, 'orderState' | 'paymentState' | 'shipmentState'>;
 
 /** One Fluent order and one commercetools order (optimistic concurrency), shared by every "member". */
@@ -105,7 +90,7 @@ function member(
     accountMapping: { entries: [] },
   };
   return createHandler({
-    config: CONFIG,
+    config: HANDLER_CONFIG,
     fluent: w.fluent,
     commercetools: w.commercetools,
     settings: { get: () => Promise.resolve(settings) } as unknown as TtlCache<RetailerSettings>,

@@ -10,28 +10,13 @@ import type { TtlCache } from '../../../../../processor/downstream/ttl-cache.js'
 import { errorCodeOf, isRetriable } from '../../../../../processor/errors.js';
 import type { FluentClient, FluentOrder } from '../../../../../processor/fluent/client.js';
 import type { HandlerContext } from '../../../../../processor/handler.js';
-import type { OrderStatusConfig } from '../../../../../processor/handlers/order-status/config.js';
 import { createHandler, type RetailerSettings } from '../../../../../processor/handlers/order-status/handler.js';
 import { NO_METRICS } from '../../../../../processor/handlers/order-status/metrics.js';
 import { toWebhookRecord, type FluentWebhookPayload } from '../../../../../schemas/index.js';
 import { documented } from './support/documented-mappings.js';
+import { HANDLER_CONFIG } from './support/handler-config.js';
 
 const REF = 'HD_7';
-const CONFIG = {
-  // Credentials the handler resolves per record; the fake clients never use them.
-  commercetools: {
-    projectKey: 'my-project',
-    clientId: 'c',
-    clientSecret: 's',
-    scope: 'manage_orders:{projectKey}',
-    authUrl: 'http://ct.invalid',
-    apiUrl: 'http://ct.invalid',
-  },
-  correlation: { strategy: 'orderNumber' },
-  orderNotFoundMaxAttempts: 3,
-  conflictRetries: 3,
-} as unknown as OrderStatusConfig;
-
 function handlerFor(retailer: FluentOrder['retailer']) {
   const ctCalls: string[] = [];
   const fluent = {
@@ -53,7 +38,7 @@ function handlerFor(retailer: FluentOrder['retailer']) {
     accountMapping: { entries: [] },
   };
   const handler = createHandler({
-    config: CONFIG,
+    config: HANDLER_CONFIG,
     fluent,
     commercetools,
     settings: { get: () => Promise.resolve(settings) } as unknown as TtlCache<RetailerSettings>,
