@@ -4,22 +4,10 @@
  * the CLI Job, CT_PROJECTS_FILE points at it, and CT_CLIENT_ID / CT_CLIENT_SECRET become optional (a default).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  describeFailures,
-  helmPath,
-  helmTemplate,
-  parseManifests,
-  requireTools,
-  validate,
-  validatorPython,
-  type Manifest,
-} from './support/tools.js';
+import { chartToolsReady, renderChart, renderValidated } from './support/chart.js';
+import { parseManifests, type Manifest } from './support/tools.js';
 
-const ready = requireTools({ helm: helmPath, 'kubernetes-validate venv': validatorPython });
-
-const KEY =
-  'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7n9sXfF0wQp0yq1hO0bRZ3gHvQfX2cH3hYp1s8JmPq8nL0q1ZpJvXz8K6wq3tqC1b4p0Zg2rY8q3bJv0Z2yq1bF0Xq5nYzK0mU7d9FvJk2sL9qT4bK6w3vP5cN8mR1tY7uJ2eG4hW0iL3oA6sD9fQ5gH8jK1lZ2xC3vB4nM7QIDAQAB';
-const BASE = ['--set', `ingress.fluentWebhookPublicKeys[0]=${KEY}`, '--set', 'ingress.fluentAccounts[0]=ACME'];
+const ready = chartToolsReady();
 const PROJECTS = [
   '--set',
   'processor.commercetools.projects.existingSecret=ct-projects',
@@ -48,10 +36,7 @@ const secretEnv = (container: Manifest, name: string) =>
 
 describe.runIf(ready)('Helm: commercetools credentials per project', () => {
   it('mounts only the projects key, points CT_PROJECTS_FILE at it, validates against the Kubernetes schemas', () => {
-    const text = helmTemplate([...BASE, ...PROJECTS]);
-    const report = validate('k8s', text);
-    expect(report.ok, describeFailures(report)).toBe(true);
-    const manifests = parseManifests(text);
+    const manifests = renderValidated(PROJECTS);
     const config = find(manifests, 'ConfigMap', '-processor').data;
     expect(config.CT_PROJECTS_FILE).toBe('/etc/fc-connector/ct-projects/acme.json');
     expect(config.CT_STORE_KEY).toBe('eu-store');
@@ -73,7 +58,7 @@ describe.runIf(ready)('Helm: commercetools credentials per project', () => {
   });
 
   it('off by default: no mount, no CT_PROJECTS_FILE, the single-project credentials required', () => {
-    const manifests = parseManifests(helmTemplate(BASE));
+    const manifests = parseManifests(renderChart());
     expect(find(manifests, 'ConfigMap', '-processor').data.CT_PROJECTS_FILE).toBeUndefined();
     const pod = podOf(find(manifests, 'Deployment', '-processor'));
     expect(pod.volumes.map((v: Manifest) => v.name)).not.toContain('ct-projects');
@@ -82,8 +67,7 @@ describe.runIf(ready)('Helm: commercetools credentials per project', () => {
 
   it('the values schema refuses a Secret key that is not a file name', () => {
     expect(() =>
-      helmTemplate([
-        ...BASE,
+      renderChart([
         '--set',
         'processor.commercetools.projects.existingSecret=ct',
         '--set',

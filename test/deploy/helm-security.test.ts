@@ -4,20 +4,10 @@
  * FLUENT_ACCOUNTS required, and the values schema refusing contradictory combinations.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  describeFailures,
-  helmPath,
-  helmTemplate,
-  parseManifests,
-  requireTools,
-  validate,
-  validatorPython,
-  type Manifest,
-} from './support/tools.js';
+import { chartToolsReady, renderChart, renderValidated } from './support/chart.js';
+import { parseManifests, type Manifest } from './support/tools.js';
 
-const ready = requireTools({ helm: helmPath, 'kubernetes-validate venv': validatorPython });
-const KEY = 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7'.repeat(3);
-const BASE = ['--set', `ingress.fluentWebhookPublicKeys[0]=${KEY}`, '--set', 'ingress.fluentAccounts[0]=ACME'];
+const ready = chartToolsReady();
 const MTLS = [
   '--set',
   'kafka.ssl=true',
@@ -46,7 +36,7 @@ const envOf = (c: Manifest): Record<string, string> =>
 
 function problems(args: string[]): string {
   try {
-    helmTemplate([...BASE, ...args]);
+    renderChart(args);
   } catch (error) {
     return (error as Error).message;
   }
@@ -55,10 +45,7 @@ function problems(args: string[]): string {
 
 describe.runIf(ready)('Helm chart: connection security', () => {
   it('mounts the Kafka and registry TLS Secrets into both services, the topics, schemas and reconcile jobs', () => {
-    const text = helmTemplate([...BASE, ...MTLS]);
-    const report = validate('k8s', text);
-    expect(report.ok, describeFailures(report)).toBe(true);
-    const manifests = parseManifests(text);
+    const manifests = renderValidated(MTLS);
     const workloads = manifests.filter((m) => ['Deployment', 'Job', 'CronJob'].includes(m.kind));
     expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
       'fcc-fc-connector-ingress',
@@ -104,8 +91,7 @@ describe.runIf(ready)('Helm chart: connection security', () => {
 
   it('OAUTHBEARER: token endpoint in the ConfigMap, client id and secret only from the Secret', () => {
     const manifests = parseManifests(
-      helmTemplate([
-        ...BASE,
+      renderChart([
         '--set',
         'kafka.ssl=true',
         '--set',

@@ -4,6 +4,7 @@
  * CRD schemas (KEDA, prometheus-operator), values.schema.json rejections, and the wiring the chart promises.
  */
 import { describe, expect, it } from 'vitest';
+import { chartToolsReady, REQUIRED_VALUES, renderChart } from './support/chart.js';
 import {
   CORE_ENV,
   SECRET_ENV,
@@ -13,24 +14,16 @@ import {
   helmTemplate,
   parseManifests,
   productionValues,
-  requireTools,
   run,
   validate,
-  validatorPython,
   type Manifest,
 } from './support/tools.js';
 
-const ready = requireTools({ helm: helmPath, 'kubernetes-validate venv': validatorPython });
+const ready = chartToolsReady();
 
-/** The values schema requires a Fluent public key while the ingress is enabled: "default values" means plus this. */
-const KEY =
-  'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7n9sXfF0wQp0yq1hO0bRZ3gHvQfX2cH3hYp1s8JmPq8nL0q1ZpJvXz8K6wq3tqC1b4p0Zg2rY8q3bJv0Z2yq1bF0Xq5nYzK0mU7d9FvJk2sL9qT4bK6w3vP5cN8mR1tY7uJ2eG4hW0iL3oA6sD9fQ5gH8jK1lZ2xC3vB4nM7QIDAQAB';
-const WITH_KEY = ['--set', `ingress.fluentWebhookPublicKeys[0]=${KEY}`, '--set', 'ingress.fluentAccounts[0]=ACME'];
-/** helm template with the default values (and the required key). */
-const defaults = (args: string[] = []): string => helmTemplate([...WITH_KEY, ...args]);
 /** The one-off CLI Job as the runbook renders it: --show-only, enabled, with a command. */
 const cliJob = (args: string[] = []): string =>
-  defaults([
+  renderChart([
     '--show-only',
     'templates/job-cli.yaml',
     '--set',
@@ -72,7 +65,7 @@ function helmFails(args: string[]): string {
 
 describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
   it('passes helm lint --strict with default and production values', () => {
-    for (const extra of [WITH_KEY, ['-f', productionValues]]) {
+    for (const extra of [REQUIRED_VALUES, ['-f', productionValues]]) {
       const result = run(helmPath as string, ['lint', '--strict', chartDir, ...extra]);
       expect(result.status, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain('0 chart(s) failed');
@@ -80,10 +73,10 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
   });
 
   describe('default values', () => {
-    const manifests = ready ? parseManifests(defaults()) : [];
+    const manifests = ready ? parseManifests(renderChart()) : [];
 
     it('render manifests that validate against the Kubernetes schemas', () => {
-      const report = validate('k8s', defaults());
+      const report = validate('k8s', renderChart());
       expect(report.ok, describeFailures(report)).toBe(true);
       expect(report.results.every((r) => r.validator === 'kubernetes-validate')).toBe(true);
       expect(report.results.length).toBe(manifests.length);
@@ -147,7 +140,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
   });
 
   describe('rollouts, probes, state volume and image (issue 20)', () => {
-    const manifests = ready ? parseManifests(defaults()) : [];
+    const manifests = ready ? parseManifests(renderChart()) : [];
     const container = (name: string) =>
       one(manifests, 'Deployment', `fcc-fc-connector-${name}`).spec.template.spec.containers[0];
 
@@ -157,11 +150,11 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       expect(ingress.terminationGracePeriodSeconds).toBeGreaterThan(10);
       // The processor gets no traffic: no sleep by default, one when configured.
       expect(container('processor').lifecycle).toBeUndefined();
-      const slow = parseManifests(defaults(['--set', 'processor.preStopSleepSeconds=5']));
+      const slow = parseManifests(renderChart(['--set', 'processor.preStopSleepSeconds=5']));
       expect(
         one(slow, 'Deployment', 'fcc-fc-connector-processor').spec.template.spec.containers[0].lifecycle.preStop,
       ).toEqual({ exec: { command: ['sleep', '5'] } });
-      const message = helmFails([...WITH_KEY, '--set', 'ingress.preStopSleepSeconds=30']);
+      const message = helmFails([...REQUIRED_VALUES, '--set', 'ingress.preStopSleepSeconds=30']);
       expect(message).toContain('ingress.terminationGracePeriodSeconds (30) must exceed ingress.preStopSleepSeconds');
     });
 
@@ -183,16 +176,16 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
 
     it('pull by digest when image.digest is set, and refuse a malformed one', () => {
       const digest = `sha256:${'a'.repeat(64)}`;
-      const pinned = parseManifests(defaults(['--set', `image.digest=${digest}`, '--set', 'image.tag=1.2.3']));
+      const pinned = parseManifests(renderChart(['--set', `image.digest=${digest}`, '--set', 'image.tag=1.2.3']));
       for (const d of byKind(pinned, 'Deployment')) {
         expect(d.spec.template.spec.containers[0].image).toBe(`fc-connector@${digest}`);
       }
-      expect(helmFails([...WITH_KEY, '--set', 'image.digest=latest'])).toContain('/image/digest');
+      expect(helmFails([...REQUIRED_VALUES, '--set', 'image.digest=latest'])).toContain('/image/digest');
     });
 
     it('mount extra volumes into the ingress as into the processor', () => {
       const extra = parseManifests(
-        defaults([
+        renderChart([
           '--set-json',
           'ingress.extraVolumes=[{"name":"keys","configMap":{"name":"fluent-keys"}}]',
           '--set-json',
@@ -207,7 +200,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
 
   describe('the one-off CLI Job (templates/job-cli.yaml)', () => {
     it('is not part of a release unless asked for', () => {
-      expect(defaults()).not.toContain('job-cli.yaml');
+      expect(renderChart()).not.toContain('job-cli.yaml');
     });
 
     it('renders with --show-only, validates offline, and runs the command with the processor config and secrets', () => {
@@ -236,7 +229,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
         name: 'cli-state',
         persistentVolumeClaim: { claimName: 'fcc-fc-connector-cli-state' },
       });
-      const release = defaults(persistence);
+      const release = renderChart(persistence);
       const claim = one(parseManifests(release), 'PersistentVolumeClaim', 'fcc-fc-connector-cli-state');
       expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
       expect(claim.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
@@ -254,7 +247,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
         name: 'cli-state',
         persistentVolumeClaim: { claimName: 'replays' },
       });
-      expect(defaults([...persistence, ...existing])).not.toContain('PersistentVolumeClaim');
+      expect(renderChart([...persistence, ...existing])).not.toContain('PersistentVolumeClaim');
     });
   });
 
@@ -356,11 +349,11 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
 
   describe('reconcile CronJob (reconcile.enabled)', () => {
     const values = ['--set', 'reconcile.enabled=true', '--set', 'reconcile.retailers={1,2}'];
-    const manifests = ready ? parseManifests(defaults(values)) : [];
+    const manifests = ready ? parseManifests(renderChart(values)) : [];
 
     it('is off by default and validates against the Kubernetes schemas when on', () => {
-      expect(byKind(parseManifests(defaults()), 'CronJob')).toEqual([]);
-      const report = validate('k8s', defaults(values));
+      expect(byKind(parseManifests(renderChart()), 'CronJob')).toEqual([]);
+      const report = validate('k8s', renderChart(values));
       expect(report.ok, describeFailures(report)).toBe(true);
     });
 
@@ -398,13 +391,13 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       ['reconcile.window=26 hours', '/reconcile/window'],
       ['reconcile.pageSize=6000', '/reconcile/pageSize'],
     ])('rejects --set %s naming %s', (setting, expected) => {
-      expect(helmFails([...WITH_KEY, '--set', 'reconcile.enabled=true', '--set', setting])).toContain(expected);
+      expect(helmFails([...REQUIRED_VALUES, '--set', 'reconcile.enabled=true', '--set', setting])).toContain(expected);
     });
   });
 
   describe('KEDA lag options', () => {
     const trigger = (args: string[]) =>
-      (parseManifests(defaults(['--set', 'processor.keda.enabled=true', ...args])).find(
+      (parseManifests(renderChart(['--set', 'processor.keda.enabled=true', ...args])).find(
         (m) => m.kind === 'ScaledObject',
       )?.spec.triggers[0].metadata ?? {}) as Manifest;
 
@@ -422,7 +415,7 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
     });
 
     const triggerAuth = (args: string[]) =>
-      parseManifests(defaults(['--set', 'processor.keda.enabled=true', ...args])).find(
+      parseManifests(renderChart(['--set', 'processor.keda.enabled=true', ...args])).find(
         (m) => m.kind === 'TriggerAuthentication',
       );
     const refs = (auth: Manifest | undefined) =>
@@ -484,14 +477,14 @@ describe.runIf(ready)('Helm chart deploy/helm/fc-connector', () => {
       ['schemaRegistry.basicAuth=true', 'SCHEMA_REGISTRY_PASSWORD'],
       ['procesor.enabled=false', 'procesor'],
     ])('rejects --set %s naming %s', (setting, expected) => {
-      const message = helmFails([...WITH_KEY, '--set', setting]);
+      const message = helmFails([...REQUIRED_VALUES, '--set', setting]);
       expect(message).toContain("values don't meet the specifications of the schema");
       expect(message).toContain(expected);
     });
 
     it('accepts the documented alternatives', () => {
       expect(() =>
-        defaults([
+        renderChart([
           '--set',
           'processor.orderCorrelation.mode=attribute',
           '--set',
