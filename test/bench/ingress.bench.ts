@@ -300,14 +300,15 @@ async function main() {
       };
     }),
   );
-  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)} %`);
   console.log(
     `\nspeed-up ours/naive: ${ratios.map((r) => `RSA-${r.keyBits} c=${r.connections}: ${r.speedup?.toFixed(1) ?? '-'}×`).join(', ')}`,
   );
   if (variants.includes('idem') && variants.includes('ours')) {
+    const signed = (x: number | null | undefined, digits: number, unit: string) =>
+      x === null || x === undefined ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}${unit}`;
     const costs = ratios.map(
       (r) =>
-        `RSA-${r.keyBits} c=${r.connections}: ${pct(r.idempotentThroughputCost)} fewer req/s, p99 ${(r.idempotentP99AddedMs ?? NaN) >= 0 ? '+' : ''}${r.idempotentP99AddedMs?.toFixed(1)} ms`,
+        `RSA-${r.keyBits} c=${r.connections}: req/s ${signed(r.idempotentThroughputCost === null ? null : -r.idempotentThroughputCost * 100, 1, ' %')}, p99 ${signed(r.idempotentP99AddedMs, 1, ' ms')}`,
     );
     console.log(`idempotent produce vs plain${rounds > 1 ? ` (means of ${rounds} rounds)` : ''}: ${costs.join(', ')}`);
   }
