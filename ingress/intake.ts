@@ -141,18 +141,41 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
-  const { topic } = config;
-  const { logger, metrics } = deps;
-  const now = deps.now ?? Date.now;
+/** The signature over the exact bytes; resolves with what the record keeps of it, else throws why not. */
+function createSignatureCheck(config: IntakeConfig, metrics: IntakeDeps['metrics']) {
   const verifier: SignatureVerifier = createSignatureVerifier({
     keys: config.signature.publicKeys,
     acceptFlexSignature: config.signature.acceptFlexSignature,
     async: config.signature.async,
   });
-  // A retry of an attempt still in doubt waits as long as a produce may (docs/architecture.md, "Ingress responses").
-  const dedup = new DedupWindow({ ...config.dedup, inDoubtWaitMs: config.batch.produceTimeoutMs });
-  const batcher = new Batcher<OutgoingMessage>((messages) => deps.producer.send(topic, messages), {
+  return async (body: Buffer, headers: WebhookRequest['headers']) => {
+    const started = performance.now();
+    const verdict = await verifier.verify({
+      body,
+      sha512Header: singleHeader(headers['fluent-signature']),
+      md5Header: singleHeader(headers['flex.signature']),
+    });
+    metrics.verifySeconds.observe((performance.now() - started) / 1000);
+    if (verdict.ok) return { signature: verdict.signature, signatureAlgorithm: verdict.algorithm };
+    throw verdict.reason === 'missing'
+      ? new IngressError('MISSING_SIGNATURE', 'fluent-signature header is required')
+      : new IngressError('INVALID_SIGNATURE', 'signature does not match the body for any configured key');
+  };
+}
+
+/** Any Fluent tenant of the region signs with the same key: the signature alone does not make a webhook ours. */
+function assertAccountAllowed(accounts: IntakeConfig['accounts'], payload: FluentWebhookPayload): void {
+  if (isAllowed(accounts, payload.accountId, payload.retailerId)) return;
+  throw new IngressError(
+    'ACCOUNT_NOT_ALLOWED',
+    `account ${payload.accountId} (retailer ${payload.retailerId}) is not served by this connector (FLUENT_ACCOUNTS)`,
+  );
+}
+
+/** The batcher between webhooks and the producer: one produce call per batch, each record bounded in time. */
+function createProduceBatcher(config: IntakeConfig, deps: IntakeDeps): Batcher<OutgoingMessage> {
+  const { logger, metrics } = deps;
+  return new Batcher<OutgoingMessage>((messages) => deps.producer.send(config.topic, messages), {
     maxBatchSize: config.batch.maxBatchSize,
     lingerMs: config.batch.lingerMs,
     maxInFlight: config.batch.maxInFlight,
@@ -168,22 +191,17 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
       if (error !== undefined) logger.warn({ err: error, records: size }, 'produce batch failed');
     },
   });
-  let shuttingDown = false;
+}
 
-  /** The signature over the exact bytes; resolves with what the record keeps of it. */
-  async function verify(body: Buffer, headers: WebhookRequest['headers']) {
-    const started = performance.now();
-    const verdict = await verifier.verify({
-      body,
-      sha512Header: singleHeader(headers['fluent-signature']),
-      md5Header: singleHeader(headers['flex.signature']),
-    });
-    metrics.verifySeconds.observe((performance.now() - started) / 1000);
-    if (verdict.ok) return { signature: verdict.signature, signatureAlgorithm: verdict.algorithm };
-    throw verdict.reason === 'missing'
-      ? new IngressError('MISSING_SIGNATURE', 'fluent-signature header is required')
-      : new IngressError('INVALID_SIGNATURE', 'signature does not match the body for any configured key');
-  }
+export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
+  const { topic } = config;
+  const { logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const verify = createSignatureCheck(config, metrics);
+  // A retry of an attempt still in doubt waits as long as a produce may (docs/architecture.md, "Ingress responses").
+  const dedup = new DedupWindow({ ...config.dedup, inDoubtWaitMs: config.batch.produceTimeoutMs });
+  const batcher = createProduceBatcher(config, deps);
+  let shuttingDown = false;
 
   /** Encodes the record and resolves once Kafka acknowledged it; refuses a record the broker would refuse. */
   async function produce(
@@ -216,13 +234,7 @@ export function createIntake(config: IntakeConfig, deps: IntakeDeps): Intake {
     const payload = parsePayload(body);
     const key = partitionKey(payload);
     identified?.({ id: payload.id, orderRef: key, name: payload.name });
-    // Any Fluent tenant of the region signs with the same key: the signature alone does not make it ours.
-    if (!isAllowed(config.accounts, payload.accountId, payload.retailerId)) {
-      throw new IngressError(
-        'ACCOUNT_NOT_ALLOWED',
-        `account ${payload.accountId} (retailer ${payload.retailerId}) is not served by this connector (FLUENT_ACCOUNTS)`,
-      );
-    }
+    assertAccountAllowed(config.accounts, payload);
 
     try {
       const outcome = await dedup.run(payload.id, async (markInDoubt) => {
