@@ -111,35 +111,66 @@ export function createFluentOrders(
   settings: FluentSettings,
   options: { correlationId?: string; now?: () => number; backoffMs?: number } = {},
 ): FluentOrders {
-  const now = options.now ?? Date.now;
-  const correlationId = options.correlationId ?? randomUUID();
-  const backoffMs = options.backoffMs ?? FIRST_BACKOFF_MS;
-  const headers = { 'user-agent': USER_AGENT, 'x-correlation-id': correlationId };
-  let token: Token | undefined;
+  const client = new FluentOrdersClient(settings, options);
+  return {
+    async page(search, { first, after, signal }) {
+      const variables: Record<string, unknown> = { updatedOn: search.updatedOn, first };
+      if (search.types.length > 0) variables.type = [...search.types];
+      if (after !== undefined) variables.after = after;
+      return toPage(await client.graphql(variables, signal));
+    },
+  };
+}
 
-  async function call(what: string, url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
-    for (let attempt = 1; ; attempt++) {
-      let failure: ConnectorError;
-      try {
-        const response = await fetch(url, {
-          ...init,
-          signal: signal
-            ? AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)])
-            : AbortSignal.timeout(settings.timeoutMs),
-        });
-        if (!isTransient(response.status)) return response;
+/** The orders query with its token (renewed before expiry and once on a 401) and retries of transient failures. */
+class FluentOrdersClient {
+  private readonly now: () => number;
+  private readonly backoffMs: number;
+  private readonly headers: Record<string, string>;
+  private token: Token | undefined;
+
+  constructor(
+    private readonly settings: FluentSettings,
+    options: { correlationId?: string; now?: () => number; backoffMs?: number },
+  ) {
+    this.now = options.now ?? Date.now;
+    this.backoffMs = options.backoffMs ?? FIRST_BACKOFF_MS;
+    this.headers = { 'user-agent': USER_AGENT, 'x-correlation-id': options.correlationId ?? randomUUID() };
+  }
+
+  async graphql(variables: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const url = `${this.settings.baseUrl}/graphql`;
+    const body = JSON.stringify({ query: ORDERS_QUERY, variables });
+    for (let renewed = false; ; renewed = true) {
+      const bearer = await this.currentToken(signal);
+      const response = await this.call(
+        'Fluent orders query',
+        url,
+        {
+          method: 'POST',
+          headers: { ...this.headers, 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+          body,
+        },
+        signal,
+      );
+      // A 401 with a token this run still trusts: it expired or was revoked; one new token, then it is the credentials.
+      if (response.status === 401 && !renewed) {
         await response.body?.cancel();
-        failure = statusError(what, url, response.status);
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        failure = transportError(what, url, error);
+        this.token = undefined;
+        continue;
       }
-      if (attempt >= ATTEMPTS) throw failure;
-      await sleep(backoffMs * 2 ** (attempt - 1), undefined, { signal });
+      if (!response.ok) throw await queryRefused(response, url);
+      return response.json();
     }
   }
 
-  async function fetchToken(signal?: AbortSignal): Promise<Token> {
+  private async currentToken(signal?: AbortSignal): Promise<string> {
+    if (!this.token || this.now() >= this.token.expiresAt) this.token = await this.fetchToken(signal);
+    return this.token.value;
+  }
+
+  private async fetchToken(signal?: AbortSignal): Promise<Token> {
+    const { settings } = this;
     const url = `${settings.baseUrl}/oauth/token`;
     const form = new URLSearchParams({
       username: settings.username,
@@ -149,10 +180,10 @@ export function createFluentOrders(
       grant_type: 'password',
       scope: 'api',
     });
-    const response = await call(
+    const response = await this.call(
       'Fluent token request',
       url,
-      { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form },
+      { method: 'POST', headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' }, body: form },
       signal,
     );
     if (!response.ok) {
@@ -169,61 +200,42 @@ export function createFluentOrders(
     }
     const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000;
     // Renewed 60 s before expiry (at most half its lifetime), as the processor does.
-    return { value: body.access_token, expiresAt: now() + lifetimeMs - Math.min(60_000, lifetimeMs / 2) };
+    return { value: body.access_token, expiresAt: this.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 2) };
   }
 
-  async function currentToken(signal?: AbortSignal): Promise<string> {
-    if (!token || now() >= token.expiresAt) token = await fetchToken(signal);
-    return token.value;
-  }
-
-  async function graphql(variables: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
-    const url = `${settings.baseUrl}/graphql`;
-    const body = JSON.stringify({ query: ORDERS_QUERY, variables });
-    for (let renewed = false; ; renewed = true) {
-      const bearer = await currentToken(signal);
-      const response = await call(
-        'Fluent orders query',
-        url,
-        {
-          method: 'POST',
-          headers: { ...headers, 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-          body,
-        },
-        signal,
-      );
-      // A 401 with a token this run still trusts: it expired or was revoked; one new token, then it is the credentials.
-      if (response.status === 401 && !renewed) {
+  /** One request, sent again after a transient failure (ATTEMPTS in all, doubling back-off). */
+  private async call(what: string, url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    const timeout = () => AbortSignal.timeout(this.settings.timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      let failure: ConnectorError;
+      try {
+        const response = await fetch(url, {
+          ...init,
+          signal: signal ? AbortSignal.any([signal, timeout()]) : timeout(),
+        });
+        if (!isTransient(response.status)) return response;
         await response.body?.cancel();
-        token = undefined;
-        continue;
+        failure = statusError(what, url, response.status);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        failure = transportError(what, url, error);
       }
-      if (response.status === 401 || response.status === 403) {
-        await response.body?.cancel();
-        throw new ConnectorError(
-          'DOWNSTREAM_ACCESS_DENIED',
-          `Fluent refused the orders query (${url}: HTTP ${response.status}); the API user needs read access to orders`,
-        );
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new ConnectorError(
-          'NON_RETRYABLE',
-          `Fluent answered the orders query with HTTP ${response.status} (${url})`,
-        );
-      }
-      return response.json();
+      if (attempt >= ATTEMPTS) throw failure;
+      await sleep(this.backoffMs * 2 ** (attempt - 1), undefined, { signal });
     }
   }
+}
 
-  return {
-    async page(search, { first, after, signal }) {
-      const variables: Record<string, unknown> = { updatedOn: search.updatedOn, first };
-      if (search.types.length > 0) variables.type = [...search.types];
-      if (after !== undefined) variables.after = after;
-      return toPage(await graphql(variables, signal));
-    },
-  };
+/** A non-2xx answer to the orders query (after the one token renewal): rejected access, or a refused request. */
+async function queryRefused(response: Response, url: string): Promise<ConnectorError> {
+  await response.body?.cancel();
+  if (response.status === 401 || response.status === 403) {
+    return new ConnectorError(
+      'DOWNSTREAM_ACCESS_DENIED',
+      `Fluent refused the orders query (${url}: HTTP ${response.status}); the API user needs read access to orders`,
+    );
+  }
+  return new ConnectorError('NON_RETRYABLE', `Fluent answered the orders query with HTTP ${response.status} (${url})`);
 }
 
 interface OrdersAnswer {
