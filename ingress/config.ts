@@ -128,8 +128,9 @@ export interface IngressConfig {
      */
     readonly produceTimeoutMs: number;
     /**
-     * Idempotent produce (ingress/kafka.ts): exactly once on the topic across broker failover, at about half the
-     * throughput with KafkaJS 2.2.4 (test/reliability/README.md, "Exactly once on the topic"); default false.
+     * Idempotent produce (ingress/kafka.ts): exactly once on the topic across broker failover, at about a fifth less
+     * throughput with KafkaJS 2.2.4 (one request per partition; test/reliability/README.md, "Exactly once on the
+     * topic"); default false.
      */
     readonly idempotent: boolean;
     /**

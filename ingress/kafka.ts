@@ -5,8 +5,8 @@
  * Timeouts are short on purpose: the ingress must answer Fluent within seconds (503 + Retry-After lets Fluent retry),
  * so one produce request may not sit in KafkaJS's default retry loop for half a minute.
  *
- * Idempotent produce (`idempotent: true`, INGRESS_IDEMPOTENT_PRODUCE): the broker drops a batch it already wrote when the producer sends it again with the
- * same producer id and sequence numbers, so a retry after a lost acks=all reply (a broker killed, a leader election)
+ * Idempotent produce (`idempotent: true`, INGRESS_IDEMPOTENT_PRODUCE): the broker drops a batch it already wrote when
+ * the producer sends it again with the same producer id and sequence numbers, so a retry after a lost acks=all reply (a broker killed, a leader election)
  * writes nothing twice. KafkaJS 2.2.4's idempotent producer loses acknowledged records unless it is driven with care
  * (test/reliability/README.md, "Exactly once on the topic"), which is what this file does:
  *
@@ -20,7 +20,11 @@
  * - when a batch fails anyway, the producer id is replaced: the given-back sequence numbers may belong to records the
  *   broker did write, and a later batch of the same size would be acknowledged as their duplicate without being
  *   written;
- * - a batch still waiting for its turn after `startWithinMs` fails without being sent (never written).
+ * - a batch still waiting for its turn after `startWithinMs` fails without being sent (never written);
+ * - the partitions are spread over several producers (partition p on producer p mod `producers`), because KafkaJS
+ *   holds its per-broker lock for the whole of an idempotent request: with one producer a batch's per-partition
+ *   requests would queue, one round trip each. The rules above hold per producer; a batch starts once all the
+ *   producers it needs are free, so it is still sent whole or dropped whole.
  */
 import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
