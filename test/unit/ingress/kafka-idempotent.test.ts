@@ -348,6 +348,23 @@ describe('IdempotentSender', () => {
       expect(new Set(idsOf(q)).size).toBe(1);
     });
 
+    it('sends nothing of a batch when one of its producers cannot connect, and connects a new one for the next', async () => {
+      let created = 0;
+      const { sender, broker } = setup({
+        producers: 2,
+        send: (p) => {
+          created++;
+          // The second producer (partition 1's) is refused once, as by a broker going away.
+          return created === 2 ? { ...p, connect: () => Promise.reject(new Error('Connection error')) } : p;
+        },
+      });
+      const batch = () => sender.send('t', [message('a0', keyOn(0)), message('a1', keyOn(1))]);
+      await expect(batch()).rejects.toThrow(/Connection error/);
+      expect(broker.written()).toEqual([]);
+      await batch();
+      expect(broker.written()).toEqual(['a0', 'a1']);
+    });
+
     it('drops a batch whole when it waited past startWithinMs for one of its producers: no part of it is sent', async () => {
       const held = gate();
       const { sender, broker } = setup({
