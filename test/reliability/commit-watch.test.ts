@@ -62,6 +62,32 @@ describe('CommitWatch', () => {
     expect(h.watch.verdict([copy(0, 'e1'), forwarded]).premature).toHaveLength(1);
   });
 
+  it('accepts a commit after the forward to a retry tier when the first request it can see is the retry’s', async () => {
+    // The first attempt's reads went out in a batch with other records (a generated correlation id): the only
+    // request carrying this event id is the retry's, after the commit; the forward before the commit proves the work.
+    const h = harness();
+    const forwardedAt = Date.now() - 1_000;
+    h.commit(0, 1);
+    await h.watch.pollOnce();
+    h.request('e1');
+    await h.watch.pollOnce();
+    const forwarded = copy(0, 'e1', forwardedAt, { topic: topics.retries[0]!, attempt: 1 });
+    expect(h.watch.verdict([copy(0, 'e1', forwardedAt - 100), forwarded])).toMatchObject({
+      verified: 1,
+      premature: [],
+    });
+  });
+
+  it('still reports a commit when both the request and the forward came after it', async () => {
+    const h = harness();
+    h.commit(0, 1);
+    await h.watch.pollOnce();
+    h.request('e1');
+    await h.watch.pollOnce();
+    const forwarded = copy(0, 'e1', Date.now() + 60_000, { topic: topics.retries[0]!, attempt: 1 });
+    expect(h.watch.verdict([copy(0, 'e1'), forwarded]).premature).toHaveLength(1);
+  });
+
   it('counts, without judging, records committed with no downstream evidence and records never seen committed', async () => {
     const h = harness();
     h.commit(0, 1);

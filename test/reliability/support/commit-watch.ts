@@ -6,8 +6,10 @@
  * the main and retry topics is matched with the first poll that saw its offset committed and with the evidence that
  * its work started: the first downstream request carrying its event id, or the copy the processor forwarded to the
  * next retry tier (Kafka timestamp). A commit is premature when that evidence appears only in a poll made after the
- * commit was already visible: requests are read after offsets in every poll, so a correct processor (request, then
- * commit) can never look like that. Copies with no downstream evidence (skipped as stale, say) are counted, not judged.
+ * commit was already visible (and no other evidence came before it): requests are read after offsets in every poll,
+ * so a correct processor (request, then commit) can never look like that. A batched read serving several records
+ * carries a generated correlation id, so a copy may show no request of its own; its write, single reads or forward
+ * still do. Copies with no downstream evidence (skipped as stale, say) are counted, not judged.
  */
 import type { RecordedRequest } from '../../../sim/common/http.js';
 import type { TopicNames } from '../../../schemas/index.js';
@@ -136,14 +138,18 @@ export class CommitWatch {
         continue;
       }
       const commitSeenAt = this.polls[commitPoll]!.at;
-      const lateRequest = requestPoll !== undefined && requestPoll > commitPoll;
-      const lateForward = forward !== undefined && requestPoll === undefined && forward.timestamp > commitSeenAt;
-      if (lateRequest || lateForward) {
+      // Either evidence before the commit proves the work had started. A request seen only later may belong to the
+      // next attempt: the first attempt's reads can have gone out in a batch with other records' (a generated
+      // correlation id), so only the forward to the next tier shows that attempt.
+      const requestInTime = requestPoll !== undefined && requestPoll <= commitPoll;
+      const forwardInTime = forward !== undefined && forward.timestamp <= commitSeenAt;
+      if (requestInTime || forwardInTime) verified++;
+      else {
         premature.push(
           `${key}@${copy.offset} (event ${copy.eventId}) committed by ${new Date(commitSeenAt).toISOString()}, ` +
-            (lateRequest ? `first downstream request seen only later` : `forwarded only at ${forward?.timestamp}`),
+            (forward ? `forwarded only at ${forward.timestamp}` : `first downstream request seen only later`),
         );
-      } else verified++;
+      }
     }
     return { verified, withoutEvidence, notSeenCommitted, premature };
   }
