@@ -81,7 +81,8 @@ export const ingressEnvSchema = connectionEnvSchema.safeExtend({
   INGRESS_BATCH_MAX_SIZE: int({ default: 500, min: 1, max: 10_000 }),
   INGRESS_BATCH_MAX_IN_FLIGHT: int({ default: 2, min: 1, max: 64 }),
   INGRESS_PRODUCE_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 120_000 }),
-  INGRESS_IDEMPOTENT_PRODUCE: bool(false),
+  // On, as Kafka's own producers since 3.0: exactly once on the topic across failover (test/reliability/README.md).
+  INGRESS_IDEMPOTENT_PRODUCE: bool(true),
   INGRESS_MAX_QUEUED_BYTES: int({ default: 64 * 1_048_576, min: 1_048_576, max: 4_096 * 1_048_576 }),
   INGRESS_DEDUP_MAX_ENTRIES: int({ default: 100_000, min: 0, max: 10_000_000 }),
   INGRESS_DEDUP_TTL_MS: int({ default: 600_000, min: 1_000, max: 86_400_000 }),
@@ -130,7 +131,7 @@ export interface IngressConfig {
     /**
      * Idempotent produce (ingress/kafka.ts): exactly once on the topic across broker failover, at about a fifth less
      * throughput with KafkaJS 2.2.4 (one request per partition; test/reliability/README.md, "Exactly once on the
-     * topic"); default false.
+     * topic"); default true (INGRESS_IDEMPOTENT_PRODUCE=false: at least once, a copy possible after a failover).
      */
     readonly idempotent: boolean;
     /**

@@ -53,7 +53,7 @@ describe('loadIngressConfig', () => {
       maxBatchSize: 500,
       maxInFlight: 2,
       produceTimeoutMs: 5_000,
-      idempotent: false,
+      idempotent: true,
       maxMessageBytes: 1_000_000,
       maxQueuedBytes: 67_108_864,
     });
