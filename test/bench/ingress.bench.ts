@@ -4,8 +4,9 @@
  * registry. Bodies are signed up front (RSA-1024 like Fluent's keys; BENCH_KEY_BITS=1024,2048 adds a 2048 run).
  * The load generator (autocannon) runs in a child process so it does not share the server's event loop.
  *
- * Variants (BENCH_VARIANTS, default ours,idem,naive): `ours` is this ingress with plain acks=all produce, `idem` the same
- * with idempotent produce (INGRESS_IDEMPOTENT_PRODUCE=true, ingress/kafka.ts), `naive` the one-send-per-request one;
+ * Variants (BENCH_VARIANTS, default ours,idem,naive): `ours` is this ingress with plain acks=all produce
+ * (INGRESS_IDEMPOTENT_PRODUCE=false), `idem` the same with idempotent produce (the default, ingress/kafka.ts), `naive`
+ * the one-send-per-request one;
  * they take turns at each level (BENCH_ROUNDS times, the order reversed every other round, so load from elsewhere on the
  * machine falls on all alike), and the idempotent cost (idem vs ours, means over the rounds) is printed.
  *
@@ -42,8 +43,8 @@ const bodyCount = Number(env.BENCH_BODIES ?? 60_000);
 type Variant = 'ours' | 'idem' | 'naive';
 const variants = (env.BENCH_VARIANTS ?? 'ours,idem,naive').split(',') as Variant[];
 const VARIANT_NAMES: Record<Variant, string> = {
-  ours: 'this ingress (batched)',
-  idem: 'this ingress, idempotent produce',
+  ours: 'this ingress (batched), plain produce',
+  idem: 'this ingress, idempotent produce (default)',
   naive: 'naive (one awaited send per request)',
 };
 const rounds = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
