@@ -10,10 +10,9 @@
  * other transient failures (timeouts, 429, 5xx) `RETRYABLE` once retried; GraphQL errors `NON_RETRYABLE`. Messages
  * name the URL and the status, never a credential or a token.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError, type ErrorCode } from '../../common/index.js';
+import { newCorrelationId, USER_AGENT } from '../../common/identity.js';
 
 export interface FluentSettings {
   readonly baseUrl: string;
@@ -83,21 +82,6 @@ export const ORDERS_QUERY = /* GraphQL */ `
 const ATTEMPTS = 4;
 const FIRST_BACKOFF_MS = 500;
 
-const USER_AGENT = `fluent-commercetools-connector/${packageVersion()}`;
-
-/** package.json sits two levels above this file in a checkout (cli/reconcile/) and three in dist/. */
-function packageVersion(): string {
-  for (const relative of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { version?: unknown };
-      if (typeof pkg.version === 'string' && pkg.version) return pkg.version;
-    } catch {
-      // not at this location: try the next one
-    }
-  }
-  return 'unknown';
-}
-
 interface Token {
   readonly value: string;
   readonly expiresAt: number;
@@ -135,7 +119,7 @@ class FluentOrdersClient {
   ) {
     this.now = options.now ?? Date.now;
     this.backoffMs = options.backoffMs ?? FIRST_BACKOFF_MS;
-    this.headers = { 'user-agent': USER_AGENT, 'x-correlation-id': options.correlationId ?? randomUUID() };
+    this.headers = { 'user-agent': USER_AGENT, 'x-correlation-id': options.correlationId ?? newCorrelationId() };
   }
 
   async graphql(variables: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {

@@ -15,7 +15,7 @@
 import { ConfigurationError } from '../errors.js';
 import { AccessDeniedError } from '../downstream/errors.js';
 import type { FetchHeaders, FetchInit, FetchResponse, HttpTransport, PooledFetch } from '../downstream/http.js';
-import { newCorrelationId } from '../downstream/identity.js';
+import { newCorrelationId } from '../../common/identity.js';
 import { parseTokenResponse } from '../downstream/oauth.js';
 import { describeTarget, scopesFor, type CtTarget } from './credentials.js';
 

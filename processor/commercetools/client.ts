@@ -22,7 +22,7 @@ import {
   type GraphqlResponse,
 } from '../downstream/graphql.js';
 import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
-import { newCorrelationId } from '../downstream/identity.js';
+import { newCorrelationId } from '../../common/identity.js';
 import { describeTarget, sdkClientKeyOf, type CtTarget } from './credentials.js';
 import type { CommercetoolsDocumentName, CommercetoolsDocuments } from './documents.js';
 import { inPredicate } from './predicate.js';

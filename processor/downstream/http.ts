@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { DownstreamUnavailableError, isConnectorError, RetryableError, type ConnectorError } from '../errors.js';
 import { isTransient } from './errors.js';
-import { newCorrelationId, USER_AGENT } from './identity.js';
+import { newCorrelationId, USER_AGENT } from '../../common/identity.js';
 
 export interface HttpTransportOptions {
   /** Service name in error messages and metrics, e.g. `fluent`. */

@@ -6,7 +6,7 @@
  * `{access_token, expires_in}`.
  */
 import { RetryableError } from '../errors.js';
-import { newCorrelationId } from './identity.js';
+import { newCorrelationId } from '../../common/identity.js';
 import type { HttpTransport } from './http.js';
 import type { FetchedToken } from './token-cache.js';
 

@@ -18,7 +18,7 @@ import {
   type GraphqlResponse,
 } from '../downstream/graphql.js';
 import { withInPlaceRetries, type HttpTransport } from '../downstream/http.js';
-import { newCorrelationId } from '../downstream/identity.js';
+import { newCorrelationId } from '../../common/identity.js';
 import type { TokenCache } from '../downstream/token-cache.js';
 import type { FluentDocuments } from './documents.js';
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { TokenCache } from '../../../processor/downstream/token-cache.js';
-import { USER_AGENT } from '../../../processor/downstream/identity.js';
+import { USER_AGENT } from '../../../common/identity.js';
 
 interface Order {
   readonly id: string;
