@@ -21,7 +21,7 @@ import { applyBaseFaults, ChaosDriver } from './support/chaos-driver.js';
 import { checkOrders } from './support/oracle.js';
 import { checkOutcomes, readCommittedOffsets, readPipelineRecords, type OutcomeReport } from './support/outcomes.js';
 import { chaosProfile } from './support/profiles.js';
-import { byLabel, parsePrometheus, sumOf } from './support/prometheus.js';
+import { byLabel, sumOf } from './support/prometheus.js';
 import { regressions } from './support/regression.js';
 
 const profile = chaosProfile();
@@ -76,28 +76,11 @@ describe(`chaos (${profile.name} profile: ${profile.orders} orders, ${profile.tr
     const statesOf = (ref: string): States | undefined => pipeline.ct.store.getOrder({ orderNumber: ref }) ?? undefined;
 
     applyBaseFaults(pipeline);
-    await driver.run(scenarios);
-    const trafficDoneAt = performance.now();
-    // Faults stop with the traffic (counters are kept); what is left in retry tiers must now drain.
-    pipeline.fluent.faults.reset();
-    pipeline.ct.faults.reset();
-
-    const converged = await driver.superviseUntil(
-      () => checkOrders(scenarios, driver.deliveries, statesOf).problems.length === 0,
+    const { converged, convergeSeconds, drained } = await driver.runUntilSettled(
+      scenarios,
+      statesOf,
       profile.convergeMs,
     );
-    const convergeSeconds = (performance.now() - trafficDoneAt) / 1000;
-    // Everything consumed and committed (main and retry topics) before the DLQ is read.
-    const drained = await driver.superviseUntil(async () => {
-      const response = await fetch(`${pipeline.processorUrl}/metrics`);
-      const samples = parsePrometheus(await response.text());
-      return (
-        sumOf(samples, 'fc_processor_consumer_lag_records') === 0 &&
-        sumOf(samples, 'fc_processor_in_flight') === 0 &&
-        samples.some((s) => s.name === 'fc_processor_consumer_lag_records')
-      );
-    }, 60_000);
-    await driver.scrapeNow();
 
     const kafka = new Kafka({ clientId: 'chaos-reader', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
     const dlq = await readTopic(pipeline.topics.dlq, kafka);

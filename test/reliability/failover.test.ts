@@ -26,7 +26,7 @@ import { FailoverDriver, type FailoverTarget } from './support/failover-driver.j
 import { checkOrders } from './support/oracle.js';
 import { checkOutcomes, readCommittedOffsets, readPipelineRecords } from './support/outcomes.js';
 import { failoverProfile } from './support/profiles.js';
-import { byLabel, parsePrometheus, sumOf } from './support/prometheus.js';
+import { byLabel, sumOf } from './support/prometheus.js';
 import { regressions } from './support/regression.js';
 
 const profile = failoverProfile();
@@ -116,25 +116,11 @@ describe.each(['leader', 'controller'] as const)(
 
       applyBaseFaults(pipeline);
       watch.start();
-      await driver.run(scenarios);
-      const trafficDoneAt = performance.now();
-      pipeline.fluent.faults.reset();
-      pipeline.ct.faults.reset();
-
-      const converged = await driver.superviseUntil(
-        () => checkOrders(scenarios, driver.deliveries, statesOf).problems.length === 0,
+      const { converged, convergeSeconds, drained } = await driver.runUntilSettled(
+        scenarios,
+        statesOf,
         profile.convergeMs,
       );
-      const convergeSeconds = (performance.now() - trafficDoneAt) / 1000;
-      const drained = await driver.superviseUntil(async () => {
-        const samples = parsePrometheus(await (await fetch(`${pipeline.processorUrl}/metrics`)).text());
-        return (
-          samples.some((s) => s.name === 'fc_processor_consumer_lag_records') &&
-          sumOf(samples, 'fc_processor_consumer_lag_records') === 0 &&
-          sumOf(samples, 'fc_processor_in_flight') === 0
-        );
-      }, 60_000);
-      await driver.scrapeNow();
 
       const accepted = new Set(driver.deliveries.filter((d) => d.accepted).map((d) => d.eventId));
       const records = await readPipelineRecords(kafka, pipeline.topics);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OrderScenario, States } from '../../sim/scenario.js';
-import type { DeliveryRecord } from './support/chaos-driver.js';
+import type { DeliveryRecord } from './support/pipeline-run.js';
 import { checkOrders } from './support/oracle.js';
 import { byLabel, InstanceScrapes, parsePrometheus, sumOf } from './support/prometheus.js';
 import { regressions, type HistoryEntry } from './support/regression.js';

@@ -9,7 +9,7 @@
  *   some status between the last accepted one and the final one (or the initial states when none was accepted).
  */
 import { INITIAL_STATES, looseMismatches, type OrderScenario, type States } from '../../../sim/scenario.js';
-import type { DeliveryRecord } from './chaos-driver.js';
+import type { DeliveryRecord } from './pipeline-run.js';
 
 export interface OracleReport {
   /** Orders whose last webhook got a 200 (checked strictly). */
