@@ -4,26 +4,13 @@
  * with common/env (unset or blank = default); a problem is a usage error naming every bad variable, never a value.
  */
 import { z } from 'zod';
-import {
-  duration,
-  isConnectorError,
-  list,
-  parseEnv,
-  requiredText,
-  text,
-  url,
-  type ConfigError,
-} from '../../common/index.js';
+import { fluentAccountEnvSchema, fluentAccountFrom } from '../../common/fluent-account.js';
+import { isConnectorError, list, parseEnv, text, type ConfigError } from '../../common/index.js';
 import { usageError } from '../errors.js';
 import type { FluentSettings } from './fluent.js';
 
 const reconcileEnvSchema = z.object({
-  FLUENT_BASE_URL: url().pipe(z.string({ error: 'is required' })),
-  FLUENT_CLIENT_ID: requiredText(),
-  FLUENT_CLIENT_SECRET: requiredText(),
-  FLUENT_USERNAME: requiredText(),
-  FLUENT_PASSWORD: requiredText(),
-  FLUENT_HTTP_TIMEOUT: duration({ default: '10s', min: 1 }),
+  ...fluentAccountEnvSchema.shape,
   FLUENT_ACCOUNT_ID: text(),
   ORDER_TYPES: list(),
 });
@@ -48,14 +35,7 @@ export function parseReconcileEnv(env: NodeJS.ProcessEnv): ReconcileSettings {
     throw error;
   }
   return {
-    fluent: {
-      baseUrl: e.FLUENT_BASE_URL,
-      clientId: e.FLUENT_CLIENT_ID,
-      clientSecret: e.FLUENT_CLIENT_SECRET,
-      username: e.FLUENT_USERNAME,
-      password: e.FLUENT_PASSWORD,
-      timeoutMs: e.FLUENT_HTTP_TIMEOUT,
-    },
+    fluent: fluentAccountFrom(e),
     accountId: e.FLUENT_ACCOUNT_ID ?? e.FLUENT_CLIENT_ID,
     types: e.ORDER_TYPES.map((type) => type.toUpperCase()),
   };

@@ -12,17 +12,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError, type ErrorCode } from '../../common/index.js';
+import type { FluentAccount } from '../../common/fluent-account.js';
 import { newCorrelationId, USER_AGENT } from '../../common/identity.js';
 
-export interface FluentSettings {
-  readonly baseUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly username: string;
-  readonly password: string;
-  /** Per-call timeout (FLUENT_HTTP_TIMEOUT). */
-  readonly timeoutMs: number;
-}
+/** The Fluent account reconcile signs in with (FLUENT_*, read as the processor reads them). */
+export type FluentSettings = FluentAccount;
 
 /** What reconcile needs of an order. */
 export interface ListedOrder {

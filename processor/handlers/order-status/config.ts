@@ -4,7 +4,8 @@
  * every bad variable; secret values never appear in messages. `OrderStatusConfig` is also the dependency-injection shape for tests and benchmarks.
  */
 import { z } from 'zod';
-import { bool, duration, int, list, oneOf, parseEnv, requiredText, text, url } from '../../../common/env.js';
+import { fluentAccountEnvSchema, fluentAccountFrom, type FluentAccount } from '../../../common/fluent-account.js';
+import { bool, duration, int, list, oneOf, parseEnv, text, url } from '../../../common/env.js';
 import {
   CommercetoolsTenancy,
   credentialProblems,
@@ -45,14 +46,7 @@ export interface OrderFilterConfig {
   readonly refPattern?: RegExp;
 }
 
-export interface FluentConfig {
-  readonly baseUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly username: string;
-  readonly password: string;
-  /** Per-call timeout. Default 10 s. */
-  readonly timeoutMs: number;
+export interface FluentConfig extends FluentAccount {
   /** File paths replacing the built-in GraphQL documents. */
   readonly documents: {
     readonly orderById?: string;
@@ -128,12 +122,6 @@ const progressions = () =>
     return z.NEVER;
   });
 
-/**
- * A required http(s) URL. common/env's `url()` without a default lets an unset or blank variable through as
- * undefined; the string check after it reports that as missing, as `requiredText()` does.
- */
-const requiredUrl = () => url().pipe(z.string({ error: 'is required' }));
-
 /** An optional regular expression, compiled at start; the problem is named without echoing the value. */
 const regex = () =>
   text().transform((source, ctx): RegExp | undefined => {
@@ -154,12 +142,7 @@ export function captureGroups(pattern: RegExp): number {
 
 export const orderStatusEnvSchema = z
   .object({
-    FLUENT_BASE_URL: requiredUrl(),
-    FLUENT_CLIENT_ID: requiredText(),
-    FLUENT_CLIENT_SECRET: requiredText(),
-    FLUENT_USERNAME: requiredText(),
-    FLUENT_PASSWORD: requiredText(),
-    FLUENT_HTTP_TIMEOUT: duration({ default: '10s', min: 1 }),
+    ...fluentAccountEnvSchema.shape,
     FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT: text(),
     FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT: text(),
     FLUENT_GRAPHQL_ORDERS_BY_REFS_DOCUMENT: text(),
@@ -327,12 +310,7 @@ export function parseOrderStatusEnv(env: NodeJS.ProcessEnv): OrderStatusConfig {
   const e = parseEnv(orderStatusEnvSchema, env);
   return Object.freeze({
     fluent: {
-      baseUrl: e.FLUENT_BASE_URL,
-      clientId: e.FLUENT_CLIENT_ID,
-      clientSecret: e.FLUENT_CLIENT_SECRET,
-      username: e.FLUENT_USERNAME,
-      password: e.FLUENT_PASSWORD,
-      timeoutMs: e.FLUENT_HTTP_TIMEOUT,
+      ...fluentAccountFrom(e),
       documents: {
         orderById: e.FLUENT_GRAPHQL_ORDER_BY_ID_DOCUMENT,
         orderByRef: e.FLUENT_GRAPHQL_ORDER_BY_REF_DOCUMENT,
