@@ -1,13 +1,11 @@
 /** Shared wiring for the order-status integration tests: simulators, handler config, handler contexts. */
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger } from 'pino';
-import type { HandlerContext } from '../../../processor/handler.js';
 import type { OrderStatusConfig } from '../../../processor/handlers/order-status/config.js';
-import { toWebhookRecord, type FluentWebhookPayload } from '../../../schemas/index.js';
+import type { FluentWebhookPayload } from '../../../schemas/index.js';
 import type { CommercetoolsSim } from '../../../sim/commercetools/index.js';
 import type { FluentSim } from '../../../sim/fluent/index.js';
 
-export const silentLogger: Logger = pino({ level: 'silent' });
+export { contextFor, silentLogger } from '../../support/handler-context.js';
 
 export function handlerConfig(
   fluent: FluentSim,
@@ -67,22 +65,6 @@ export function orderWebhook(
     type: 'NORMAL',
     attributes: {},
     ...extra,
-  };
-}
-
-export function contextFor(payload: FluentWebhookPayload, attempt = 1): HandlerContext {
-  const rawBody = Buffer.from(JSON.stringify(payload));
-  return {
-    record: toWebhookRecord(payload, { rawBody, receivedAt: Date.now() }),
-    payload,
-    key: String(payload.rootEntityRef ?? payload.entityRef),
-    topic: 'test',
-    partition: 0,
-    offset: '0',
-    headers: {},
-    attempt,
-    logger: silentLogger,
-    signal: new AbortController().signal,
   };
 }
 

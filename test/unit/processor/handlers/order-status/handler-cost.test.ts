@@ -2,7 +2,6 @@
  * What a webhook costs in downstream calls: a filtered order (ORDER_TYPES / ORDER_REF_PATTERN) and an unmapped status
  * never cost a commercetools call; a filter the webhook already answers costs no Fluent call either.
  */
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { CommercetoolsClient } from '../../../../../processor/commercetools/client.js';
@@ -14,8 +13,9 @@ import { createHandler } from '../../../../../processor/handlers/order-status/ha
 import { createOrderStatusMetrics } from '../../../../../processor/handlers/order-status/metrics.js';
 import { createOrderFilter } from '../../../../../processor/handlers/order-status/order-filter.js';
 import { retailerSettings, wantedSettings } from '../../../../../processor/handlers/order-status/settings.js';
-import { toWebhookRecord, type FluentWebhookPayload } from '../../../../../schemas/index.js';
+import type { FluentWebhookPayload } from '../../../../../schemas/index.js';
 import { HANDLER_CONFIG } from './support/handler-config.js';
+import { contextFor } from '../../../../support/handler-context.js';
 
 const wanted = wantedSettings('commercetools');
 const SETTINGS = retailerSettings(wanted, {
@@ -83,18 +83,7 @@ function context(payload: Partial<FluentWebhookPayload> = {}): HandlerContext {
     rootEntityType: 'ORDER',
     ...payload,
   };
-  return {
-    record: toWebhookRecord(full, { rawBody: Buffer.from(JSON.stringify(full)), receivedAt: 0 }),
-    payload: full,
-    key: full.entityRef,
-    topic: 'test',
-    partition: 0,
-    offset: '0',
-    headers: {},
-    attempt: 1,
-    logger: pino({ level: 'silent' }),
-    signal: new AbortController().signal,
-  };
+  return contextFor(full);
 }
 
 const order = (over: Partial<FluentOrder> = {}): FluentOrder => ({

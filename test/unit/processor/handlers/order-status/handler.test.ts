@@ -3,7 +3,6 @@
  * backwards, and a bad mapping value that blocks only its own dimension.
  */
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CommercetoolsClient, CtOrder, OrderTarget } from '../../../../../processor/commercetools/client.js';
 import { OrderVersionCache } from '../../../../../processor/commercetools/version-cache.js';
@@ -14,9 +13,10 @@ import type { HandlerContext } from '../../../../../processor/handler.js';
 import { createHandler, type RetailerSettings } from '../../../../../processor/handlers/order-status/handler.js';
 import { parseStatusMapping, type StatusMappings } from '../../../../../processor/handlers/order-status/mapping.js';
 import { NO_METRICS } from '../../../../../processor/handlers/order-status/metrics.js';
-import { toWebhookRecord, type FluentWebhookPayload } from '../../../../../schemas/index.js';
+import type { FluentWebhookPayload } from '../../../../../schemas/index.js';
 import { documented } from './support/documented-mappings.js';
 import { HANDLER_CONFIG } from './support/handler-config.js';
+import { contextFor } from '../../../../support/handler-context.js';
 
 const REF = 'HD_1';
 type States = Pick<CtOrder, 'orderState' | 'paymentState' | 'shipmentState'>;
@@ -115,18 +115,7 @@ function webhook(entityStatus: string): HandlerContext {
     type: 'HD',
     attributes: {},
   };
-  return {
-    record: toWebhookRecord(payload, { rawBody: Buffer.from(JSON.stringify(payload)), receivedAt: Date.now() }),
-    payload,
-    key: REF,
-    topic: 't',
-    partition: 0,
-    offset: '0',
-    headers: {},
-    attempt: 1,
-    logger: pino({ level: 'silent' }),
-    signal: new AbortController().signal,
-  };
+  return contextFor(payload);
 }
 
 const ORDER_RANK: Record<string, number> = { Open: 0, Confirmed: 1, Complete: 2, Cancelled: 2 };

@@ -3,7 +3,6 @@
  * project, so a Fluent order of another retailer (or an answer without one) is dead-lettered and nothing is written.
  */
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { CommercetoolsClient } from '../../../../../processor/commercetools/client.js';
 import type { TtlCache } from '../../../../../processor/downstream/ttl-cache.js';
@@ -12,9 +11,10 @@ import type { FluentClient, FluentOrder } from '../../../../../processor/fluent/
 import type { HandlerContext } from '../../../../../processor/handler.js';
 import { createHandler, type RetailerSettings } from '../../../../../processor/handlers/order-status/handler.js';
 import { NO_METRICS } from '../../../../../processor/handlers/order-status/metrics.js';
-import { toWebhookRecord, type FluentWebhookPayload } from '../../../../../schemas/index.js';
+import type { FluentWebhookPayload } from '../../../../../schemas/index.js';
 import { documented } from './support/documented-mappings.js';
 import { HANDLER_CONFIG } from './support/handler-config.js';
+import { contextFor } from '../../../../support/handler-context.js';
 
 const REF = 'HD_7';
 function handlerFor(retailer: FluentOrder['retailer']) {
@@ -63,18 +63,7 @@ function webhook(retailerId: string): HandlerContext {
     type: 'HD',
     attributes: {},
   };
-  return {
-    record: toWebhookRecord(payload, { rawBody: Buffer.from(JSON.stringify(payload)), receivedAt: Date.now() }),
-    payload,
-    key: REF,
-    topic: 't',
-    partition: 0,
-    offset: '0',
-    headers: {},
-    attempt: 1,
-    logger: pino({ level: 'silent' }),
-    signal: new AbortController().signal,
-  };
+  return contextFor(payload);
 }
 
 async function failure(work: Promise<unknown>) {
