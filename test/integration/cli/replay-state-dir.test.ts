@@ -6,9 +6,9 @@
  * writes through any mode bits.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { chmodSync, chownSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTopics, infra } from '../../support/kafka.js';
 import { payload, produceDeadLetters, recordCount, tempDir } from '../support/cli.js';
 
@@ -58,7 +58,33 @@ function writableDir(): string {
   return dir;
 }
 
+/**
+ * The unprivileged user must reach the checkout to run its launcher: a checkout under a private directory (`mktemp -d`
+ * makes 0700 ones) gets search-only permission for others on those ancestors for the test's duration, then its mode
+ * back.
+ */
+function letOthersReachCheckout(): () => void {
+  const restore: Array<[string, number]> = [];
+  for (let dir = resolve(import.meta.dirname, '../../..'); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      restore.push([dir, mode]);
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return () => {
+    for (const [dir, mode] of restore) chmodSync(dir, mode);
+  };
+}
+
 describe('fc-connector replay with a read-only working directory', () => {
+  let restoreModes = (): void => undefined;
+  beforeAll(() => {
+    if (asRoot) restoreModes = letOthersReachCheckout();
+  });
+  afterAll(() => restoreModes());
+
   it('fails naming FC_CONNECTOR_STATE_DIR without it, and replays with its checkpoint in it with it', async () => {
     const topics = await createTestTopics({ prefix: 'cli.replay.statedir', partitions: 1, retryTiers: 1 });
     await produceDeadLetters(topics, [
